@@ -1,0 +1,184 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// pragmas are set on every connection: busy_timeout first, so that the
+// others wait for a lock rather than fail.
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+// Store is tradedash's SQLite database. Reads go through a pool of
+// connections; every write goes through a single connection whose
+// transactions begin IMMEDIATE, so that two writers queue on the busy
+// timeout instead of failing with "database is locked" when one upgrades
+// a read lock.
+type Store struct {
+	read  *sql.DB
+	write *sql.DB
+	ref   *Reference
+	path  string
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and brings the reference lists up to date. The "sqlite" driver
+// (modernc.org/sqlite) must be registered by the caller.
+func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
+	if strings.ContainsAny(dbPath, "?#") {
+		return nil, fmt.Errorf("%w: database path %q must not contain ? or #", ErrInvalid, dbPath)
+	}
+	write, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	s := &Store{write: write, ref: ref, path: dbPath}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("migrate %s: %w", dbPath, err)
+	}
+	if err := s.syncReference(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("reference lists in %s: %w", dbPath, err)
+	}
+	read, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", dbPath, err)
+	}
+	read.SetMaxOpenConns(8)
+	s.read = read
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Reference returns the country and product lists the store was opened with.
+func (s *Store) Reference() *Reference { return s.ref }
+
+// Migrations lists the embedded migration names in the order they apply.
+func Migrations() ([]string, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for i := range names {
+		names[i] = path.Base(names[i])
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// migrate applies, each in its own transaction, every embedded migration
+// not yet recorded in schema_migrations. Migrations are forward-only.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	names, err := Migrations()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		body, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return err
+		}
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
+				name, time.Now().UTC().Format(time.RFC3339))
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppliedMigrations returns the names recorded in schema_migrations, in order.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
+// syncReference upserts the embedded countries and products, so that a new
+// binary with corrected reference lists corrects an old database.
+func (s *Store) syncReference(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		cst, err := tx.PrepareContext(ctx, `INSERT INTO countries (iso3, iso2, m49, comtrade_code, name, aggregate)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (iso3) DO UPDATE SET iso2 = excluded.iso2, m49 = excluded.m49,
+				comtrade_code = excluded.comtrade_code, name = excluded.name, aggregate = excluded.aggregate`)
+		if err != nil {
+			return err
+		}
+		defer cst.Close()
+		for _, c := range s.ref.Countries() {
+			if _, err := cst.ExecContext(ctx, c.ISO3, c.ISO2, c.M49, c.ComtradeCode, c.Name, c.Aggregate); err != nil {
+				return fmt.Errorf("country %s: %w", c.ISO3, err)
+			}
+		}
+		pst, err := tx.PrepareContext(ctx, `INSERT INTO products (classification, code, name, parent_classification, parent_code)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (classification, code) DO UPDATE SET name = excluded.name,
+				parent_classification = excluded.parent_classification, parent_code = excluded.parent_code`)
+		if err != nil {
+			return err
+		}
+		defer pst.Close()
+		for _, p := range s.ref.Products() {
+			if _, err := pst.ExecContext(ctx, string(p.Classification), p.Code, p.Name, string(p.ParentClassification), p.ParentCode); err != nil {
+				return fmt.Errorf("product %s: %w", p.Key(), err)
+			}
+		}
+		return nil
+	})
+}
+
+// inTx runs fn in a write transaction, committing if it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
