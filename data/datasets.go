@@ -87,20 +87,22 @@ type Pair struct {
 	LastMonth    Month
 }
 
-// Pairs lists a dataset's country pairs (aggregate partners such as World
-// left out), one entry per unordered pair, those with most observations
-// first, at most limit of them.
+// Pairs lists a dataset's country pairs (aggregates such as World left
+// out), one entry per unordered pair with the codes in alphabetical order
+// (PAK before RUS), the pairs with the most trade first, at most limit of
+// them (0: all).
 func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT o.reporter, o.partner, count(*), min(o.period_start), max(o.period_end)
-		FROM observations o JOIN countries c ON c.iso3 = o.partner
-		WHERE o.dataset_id = ? AND c.aggregate = 0
-		GROUP BY o.reporter, o.partner
-		ORDER BY count(*) DESC, o.reporter, o.partner`, datasetID)
+	rows, err := s.read.QueryContext(ctx, `SELECT min(o.reporter, o.partner), max(o.reporter, o.partner), count(*), min(o.period_start), max(o.period_end)
+		FROM observations o
+		JOIN countries r ON r.iso3 = o.reporter
+		JOIN countries p ON p.iso3 = o.partner
+		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0
+		GROUP BY 1, 2
+		ORDER BY sum(abs(o.value_usd)) DESC, 1, 2`, datasetID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	seen := map[[2]string]int{}
 	var out []Pair
 	for rows.Next() {
 		p := Pair{DatasetID: datasetID}
@@ -109,14 +111,6 @@ func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, 
 			return nil, err
 		}
 		p.FirstMonth, p.LastMonth = MonthFromYYYYMM(first), MonthFromYYYYMM(last)
-		k := [2]string{min(p.Reporter, p.Partner), max(p.Reporter, p.Partner)}
-		if i, ok := seen[k]; ok {
-			out[i].Observations += p.Observations
-			out[i].FirstMonth = min(out[i].FirstMonth, p.FirstMonth)
-			out[i].LastMonth = max(out[i].LastMonth, p.LastMonth)
-			continue
-		}
-		seen[k] = len(out)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {

@@ -310,3 +310,49 @@ func TestConcurrentImportsAndReads(t *testing.T) {
 	}
 	assertCounts(t, s, writers, writers*perWriter)
 }
+
+func TestDatasetsAndPairs(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	if empty, err := s.Empty(ctx); err != nil || !empty {
+		t.Fatalf("new store: Empty() = %v, %v", empty, err)
+	}
+	d, err := importAll(ctx, s, testDataset("pairs"), []Observation{
+		obs("RUS", "PAK", Year(2012), Export, 210e6, "a"),
+		obs("PAK", "RUS", Fiscal(2022, 7), Import, 846e6, "b"),
+		obs("IND", "RUS", Year(2019), Import, 6e9, "c"),
+		obs("IND", "WLD", Year(2019), Import, 4e11, "world is an aggregate"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty, _ := s.Empty(ctx); empty {
+		t.Error("Empty() after an import")
+	}
+	sets, err := s.Datasets(ctx)
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("Datasets() = %v, %v", sets, err)
+	}
+	got := sets[0]
+	if got.ID != d.ID || got.RowCount != 4 || got.Reporters != 3 || got.Pairs != 4 ||
+		got.FirstMonth != NewMonth(2012, 1) || got.LastMonth != NewMonth(2023, 6) {
+		t.Errorf("summary = %+v", got)
+	}
+	pairs, err := s.Pairs(ctx, d.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range pairs {
+		names = append(names, fmt.Sprintf("%s-%s:%d", p.Reporter, p.Partner, p.Observations))
+	}
+	if diff := cmp.Diff([]string{"IND-RUS:1", "PAK-RUS:2"}, names); diff != "" {
+		t.Errorf("Pairs (-want +got):\n%s", diff)
+	}
+	if _, err := s.Dataset(ctx, d.ID+1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Dataset(missing) = %v, want ErrNotFound", err)
+	}
+	if one, err := s.Dataset(ctx, d.ID); err != nil || one.Name != "pairs" || one.ImportedAt.IsZero() {
+		t.Errorf("Dataset(%d) = %+v, %v", d.ID, one, err)
+	}
+}

@@ -1,0 +1,109 @@
+// Package charts turns query results from data into Apache ECharts options,
+// built with go-echarts. It knows nothing of HTTP or SQL.
+//
+// An option is handed to the page as JSON data (html/template escapes it
+// inside a <script type="application/json"> block) and drawn by tradedash's
+// own static JavaScript. go-echarts' Render and RenderSnippet are never
+// used: they write labels raw into a <script>, so a country name from an
+// uploaded file could run as code. Formatters are named functions in the
+// static JavaScript, never code carried in the option.
+package charts
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Chart is one chart ready for a page: its option and the facts the page's
+// JavaScript needs to label it honestly (which points are bounds, which
+// come from the partner's statistics).
+type Chart struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	AriaLabel string         `json:"aria_label"`
+	Option    map[string]any `json:"option"`
+	Meta      Meta           `json:"meta"`
+}
+
+// Meta describes a chart's points for tooltips and labels.
+type Meta struct {
+	Kind     string      `json:"kind"`
+	Currency string      `json:"currency"`
+	Source   string      `json:"source"`
+	Points   []PointMeta `json:"points"`
+}
+
+// PointMeta describes one category of the x axis.
+type PointMeta struct {
+	Label      string `json:"label"`
+	Period     string `json:"period"`
+	PeriodKind string `json:"period_kind"`
+	ReportedBy string `json:"reported_by"`
+	Mirror     bool   `json:"mirror"`
+	// Notes holds, per series name, "at least", "at most", "derived" or
+	// "sources disagree", for the tooltip.
+	Notes map[string]string `json:"notes,omitempty"`
+}
+
+// JSON returns the option as JSON, for golden files and server-side export.
+func (c Chart) JSON() ([]byte, error) { return json.Marshal(c.Option) }
+
+// clean makes a string from a data file safe to put in an option: go-echarts'
+// "__f__" markers would turn a string into code if any renderer honoured
+// them, and control characters have no place in a label.
+func clean(s string) string {
+	s = strings.ReplaceAll(s, "__f__", "")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// plain turns go-echarts' typed option into plain JSON values, so that it
+// can be adjusted where go-echarts has no setting, compared in golden
+// files, and marshalled the same way everywhere.
+func plain(option map[string]any) map[string]any {
+	b, err := json.Marshal(option)
+	if err != nil {
+		// go-echarts options are plain structs of strings and numbers;
+		// finite() keeps NaN out, so this cannot fail on our input.
+		panic(fmt.Sprintf("charts: option does not marshal: %v", err))
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("charts: option does not unmarshal: %v", err))
+	}
+	return out
+}
+
+// missing is ECharts' marker for an absent value: no bar, no point, a gap
+// in a line.
+const missing = "-"
+
+// finite returns v, or the missing marker for NaN and infinities, which
+// would blank a whole chart.
+func finite(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return missing
+	}
+	return v
+}
+
+func chartID(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		for _, r := range strings.ToLower(p) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return fmt.Sprintf("chart-%s", b.String())
+}

@@ -1,0 +1,125 @@
+// Command tradedash is a self-hosted dashboard for bilateral trade
+// statistics: it imports trade spreadsheets into SQLite and serves charts
+// and tables that compare partners, products and periods.
+//
+// Usage:
+//
+//	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo]
+//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] FILE...
+//	tradedash datasets [--db ./tradedash.db] [--json]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"tradedash/data"
+	"tradedash/data/demo"
+	"tradedash/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tradedash:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `tradedash: bilateral trade statistics dashboard
+
+Commands:
+  serve     serve the dashboard (loads the demo data into an empty database)
+  import    import trade files into the database
+  datasets  list the datasets in the database
+
+Run "tradedash COMMAND -h" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		args = []string{"serve"}
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stderr)
+	case "import":
+		return cmdImport(ctx, args[1:], stdout, stderr)
+	case "datasets":
+		return cmdDatasets(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q: %w", args[0], flag.ErrHelp)
+}
+
+// envOr returns the environment variable's value, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("TRADEDASH_DB", "./tradedash.db"), "SQLite database file (env TRADEDASH_DB)")
+	return fs, db
+}
+
+func openStore(ctx context.Context, path string) (*data.Store, error) {
+	ref, err := data.LoadReference()
+	if err != nil {
+		return nil, err
+	}
+	return data.Open(ctx, path, ref)
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs, db := newFlagSet("serve", stderr)
+	addr := fs.String("addr", envOr("TRADEDASH_ADDR", "127.0.0.1:8080"), "address to listen on (env TRADEDASH_ADDR)")
+	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo datasets into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	store, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if !*noDemo {
+		empty, err := store.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := demo.Load(ctx, store); err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+			log.Info("loaded the demo datasets into the empty database", "db", *db)
+		}
+	}
+	srv, err := server.New(server.Config{Store: store, Logger: log})
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx, *addr, nil)
+}

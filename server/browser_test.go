@@ -1,0 +1,193 @@
+package server
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+var screenshotPath = flag.String("screenshot", "", "write the browser test's screenshot of /bilateral to this PNG file (make screenshot)")
+
+// chromiumPath finds the system Chromium. The browser tests never skip:
+// without a browser they fail and say how to get one.
+func chromiumPath(tb testing.TB) string {
+	tb.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	tb.Fatal("no Chromium found for the browser tests: `make test` installs Debian's chromium package; or set CHROMIUM=/path/to/chromium")
+	return ""
+}
+
+// browser is a headless Chromium tab that records console errors,
+// uncaught exceptions, CSP violations (browser log errors) and every URL
+// the page requests.
+type browser struct {
+	ctx      context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	problems []string
+	requests []string
+}
+
+func newBrowser(tb testing.TB) *browser {
+	tb.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(tb)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(1280, 1180),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	tb.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	// Start the browser and its tab before subscribing to them.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		tb.Fatalf("start Chromium: %v", err)
+	}
+	listenCtx, stop := context.WithCancel(ctx)
+	b := &browser{ctx: ctx, stop: stop}
+	messages := chromedp.Console(listenCtx)
+	requests := chromedp.Events(listenCtx, network.RequestWillBeSent)
+	b.wg.Add(2)
+	go func() {
+		defer b.wg.Done()
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				b.mu.Lock()
+				b.problems = append(b.problems, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	go func() {
+		defer b.wg.Done()
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.requests = append(b.requests, ev.Request.URL)
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// check stops listening, then fails the test for any console error and for
+// any request that left the test server: the dashboard must work offline.
+func (b *browser) check(tb testing.TB, serverURL string) {
+	tb.Helper()
+	b.stop()
+	b.wg.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		tb.Errorf("browser: %s", p)
+	}
+	if len(b.requests) == 0 {
+		tb.Error("no request was seen: the network listener is not working")
+	}
+	base, _ := url.Parse(serverURL)
+	for _, r := range b.requests {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "data" && u.Scheme != "about" && u.Host != base.Host) {
+			tb.Errorf("page requested %q, outside the server", r)
+		}
+	}
+}
+
+func TestBrowserBilateralChart(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	const chart = `#chart-pak-rus-bilateral-1`
+	if err := chromedp.Do(b.ctx,
+		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
+		chromedp.WaitVisible(chromedp.CSS(chart+`[data-drawn="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// What the ECharts instance holds: each series with its count of drawn (non-missing) points.
+	series, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.querySelector('`+chart+`')).getOption().series.map(function (s) {
+		return s.name + ':' + s.data.filter(function (d) { var v = (d !== null && typeof d === 'object') ? d.value : d; return v !== '-' && v !== undefined && v !== null; }).length;
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Exports:4", "Imports:5", "Turnover:9", "Balance:4"}
+	if strings.Join(series, ",") != strings.Join(want, ",") {
+		t.Errorf("chart series = %v, want %v", series, want)
+	}
+	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('table tbody tr').length`))
+	if err != nil || rows != 9 {
+		t.Errorf("table has %d rows (%v), want 9 periods", rows, err)
+	}
+	// The canvas has been painted: a blank canvas compresses to a few KB.
+	size, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelector('`+chart+` canvas').toDataURL('image/png').length`))
+	if err != nil || size < 20000 {
+		t.Errorf("chart canvas encodes to only %d bytes (%v): nothing drawn?", size, err)
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(t, ts.URL)
+	if *screenshotPath != "" {
+		if err := os.WriteFile(*screenshotPath, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBrowserSelectorsNavigate(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	if err := chromedp.Do(b.ctx,
+		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-drawn="true"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name=reporter]`), "India"),
+		chromedp.SetValue(chromedp.CSS(`select[name=dataset]`), "3"),
+		chromedp.Submit(chromedp.CSS(`form.selectors`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-ind-rus-bilateral-3[data-drawn="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(loc, "reporter=India") || !strings.Contains(loc, "dataset=3") {
+		t.Errorf("the view's state is not in its URL: %s", loc)
+	}
+	heading, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(`h1`)))
+	if err != nil || heading != "India – Russia trade" {
+		t.Errorf("heading = %q, %v", heading, err)
+	}
+	b.check(t, ts.URL)
+}

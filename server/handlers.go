@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tradedash/data"
+)
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleHome(c echo.Context) error {
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sets, err := s.store.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	pairs := make(map[int64][]data.Pair, len(sets))
+	for _, d := range sets {
+		if pairs[d.ID], err = s.store.Pairs(ctx, d.ID, 0); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "home", newHomeView(sets, pairs, s.ref))
+}
+
+func (s *Server) handleBilateralPage(c echo.Context) error {
+	q, err := s.bindBilateral(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sets, err := s.datasetsFor(ctx, q.DatasetID)
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.Bilateral(ctx, q)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "bilateral", newBilateralView(q, rows, sets, s.ref))
+}
+
+func (s *Server) handleBilateralAPI(c echo.Context) error {
+	q, err := s.bindBilateral(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	if _, err := s.datasetsFor(ctx, q.DatasetID); err != nil {
+		return err
+	}
+	rows, err := s.store.Bilateral(ctx, q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBilateralJSON(q, rows, s.ref))
+}
+
+// queryContext bounds a request's database work.
+func (s *Server) queryContext(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.timeout)
+}
+
+// bindBilateral reads reporter, partner and dataset from the query string.
+// Countries may be given as ISO3, ISO2, M49 or UN Comtrade code, or a name.
+func (s *Server) bindBilateral(c echo.Context) (data.BilateralQuery, error) {
+	var q data.BilateralQuery
+	rep, err := s.country(c, "reporter")
+	if err != nil {
+		return q, err
+	}
+	par, err := s.country(c, "partner")
+	if err != nil {
+		return q, err
+	}
+	q.Reporter, q.Partner = rep.ISO3, par.ISO3
+	if v := strings.TrimSpace(c.QueryParam("dataset")); v != "" {
+		if q.DatasetID, err = strconv.ParseInt(v, 10, 64); err != nil || q.DatasetID <= 0 {
+			return q, fmt.Errorf("%w: dataset must be a dataset number, not %q", data.ErrInvalid, v)
+		}
+	}
+	return q, q.Validate()
+}
+
+func (s *Server) country(c echo.Context, param string) (data.Country, error) {
+	v := strings.TrimSpace(c.QueryParam(param))
+	if v == "" {
+		return data.Country{}, fmt.Errorf("%w: %s is required (an ISO code such as PAK, or a name)", data.ErrInvalid, param)
+	}
+	country, err := s.ref.Country(v)
+	if err != nil {
+		return data.Country{}, fmt.Errorf("%w: %s %q is not a known country or area", data.ErrInvalid, param, v)
+	}
+	return country, nil
+}
+
+// datasetsFor lists the datasets, checking that id (if not 0) is one of them.
+func (s *Server) datasetsFor(ctx context.Context, id int64) ([]data.DatasetSummary, error) {
+	sets, err := s.store.Datasets(ctx)
+	if err != nil || id == 0 {
+		return sets, err
+	}
+	for _, d := range sets {
+		if d.ID == id {
+			return sets, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: there is no dataset %d", data.ErrNotFound, id)
+}

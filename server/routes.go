@@ -1,0 +1,12 @@
+package server
+
+// routes is the whole route table.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/static/*", s.handleStatic)
+	e.GET("/favicon.ico", s.handleFavicon)
+	e.GET("/", s.handleHome)
+	e.GET("/bilateral", s.handleBilateralPage)
+	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
+}

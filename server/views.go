@@ -1,0 +1,319 @@
+package server
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"tradedash/charts"
+	"tradedash/data"
+)
+
+// --- home -----------------------------------------------------------------
+
+type homeView struct {
+	Datasets []datasetView
+}
+
+type datasetView struct {
+	ID                                   int64
+	Name, Source, Licence, Description   string
+	Rows, Reporters                      int64
+	Covers, ImportedAt, SHA256, ShortSHA string
+	Pairs                                []pairView
+	MorePairs                            int
+}
+
+type pairView struct {
+	Label, URL, Covers string
+	Observations       int
+}
+
+const homePairs = 12
+
+func newHomeView(sets []data.DatasetSummary, pairs map[int64][]data.Pair, ref *data.Reference) homeView {
+	var v homeView
+	for _, d := range sets {
+		dv := datasetView{ID: d.ID, Name: d.Name, Source: d.Source, Licence: d.Licence, Description: d.Description,
+			Rows: d.RowCount, Reporters: int64(d.Reporters), Covers: monthSpan(d.FirstMonth, d.LastMonth),
+			ImportedAt: d.ImportedAt.UTC().Format("2006-01-02 15:04 UTC"), SHA256: d.SHA256, ShortSHA: d.SHA256[:12]}
+		ps := pairs[d.ID]
+		if len(ps) > homePairs {
+			dv.MorePairs = len(ps) - homePairs
+			ps = ps[:homePairs]
+		}
+		for _, p := range ps {
+			dv.Pairs = append(dv.Pairs, pairView{
+				Label:        countryName(ref, p.Reporter) + " – " + countryName(ref, p.Partner),
+				URL:          bilateralURL("/bilateral", p.Reporter, p.Partner, 0),
+				Covers:       monthSpan(p.FirstMonth, p.LastMonth),
+				Observations: p.Observations,
+			})
+		}
+		v.Datasets = append(v.Datasets, dv)
+	}
+	return v
+}
+
+func monthSpan(first, last data.Month) string {
+	if first == 0 {
+		return "nothing yet"
+	}
+	if first == last {
+		return first.String()
+	}
+	return first.String() + " – " + last.String()
+}
+
+func countryName(ref *data.Reference, iso3 string) string {
+	if c, err := ref.Country(iso3); err == nil {
+		return c.Name
+	}
+	return iso3
+}
+
+func bilateralURL(base, reporter, partner string, dataset int64) string {
+	q := url.Values{"reporter": {reporter}, "partner": {partner}}
+	if dataset != 0 {
+		q.Set("dataset", strconv.FormatInt(dataset, 10))
+	}
+	return base + "?" + q.Encode()
+}
+
+// --- bilateral page ---------------------------------------------------------
+
+type bilateralView struct {
+	Reporter, Partner data.Country
+	DatasetName       string
+	DatasetOptions    []datasetOption
+	Countries         []data.Country
+	SwapURL           string
+	Sections          []bilateralSection
+}
+
+type datasetOption struct {
+	ID       int64
+	Name     string
+	Selected bool
+}
+
+type bilateralSection struct {
+	DatasetID                    int64
+	DatasetName, Source, Licence string
+	JSONURL                      string
+	Chart                        charts.Chart
+	Rows                         []tableRow
+}
+
+type tableRow struct {
+	Period, PeriodKind, ReportedBy string
+	Mirror                         bool
+	Figures                        [4]cell
+	Sources                        []sourceView
+}
+
+type cell struct{ Text, Note string }
+
+type sourceView struct {
+	Flow, Value, Ref, URL, Quote string
+}
+
+func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
+	rep, _ := ref.Country(q.Reporter)
+	par, _ := ref.Country(q.Partner)
+	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID)}
+	byID := map[int64]data.DatasetSummary{}
+	for _, d := range sets {
+		byID[d.ID] = d
+		v.DatasetOptions = append(v.DatasetOptions, datasetOption{ID: d.ID, Name: d.Name, Selected: d.ID == q.DatasetID})
+		if d.ID == q.DatasetID {
+			v.DatasetName = d.Name
+		}
+	}
+	for _, c := range ref.Countries() {
+		if !c.Aggregate {
+			v.Countries = append(v.Countries, c)
+		}
+	}
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].DatasetID == rows[start].DatasetID {
+			end++
+		}
+		d := byID[rows[start].DatasetID]
+		sec := bilateralSection{DatasetID: d.ID, DatasetName: d.Name, Source: d.Source, Licence: d.Licence,
+			JSONURL: bilateralURL("/api/v1/bilateral", q.Reporter, q.Partner, d.ID),
+			Chart:   charts.Bilateral(rows[start:end], charts.BilateralOptions{Reporter: rep, Partner: par, DatasetID: d.ID, Dataset: d.Name, Source: d.Source})}
+		for _, r := range rows[start:end] {
+			sec.Rows = append(sec.Rows, newTableRow(r, q, ref))
+		}
+		v.Sections = append(v.Sections, sec)
+		start = end
+	}
+	return v
+}
+
+func newTableRow(r data.PeriodTotals, q data.BilateralQuery, ref *data.Reference) tableRow {
+	t := tableRow{Period: r.Period.Label(), PeriodKind: periodKindText(r.Period), ReportedBy: countryName(ref, r.ReportedBy), Mirror: r.Mirror(q)}
+	seen := map[int64]bool{}
+	for i, f := range []data.Figure{r.Exports, r.Imports, r.Turnover, r.Balance} {
+		t.Figures[i] = figureCell(f)
+		for _, src := range f.Sources {
+			if seen[src.ObservationID] {
+				continue
+			}
+			seen[src.ObservationID] = true
+			sv := sourceView{Flow: flowText(src, ref), Value: boundPrefix(src.Bound) + exactUSD(src.ValueUSD), Ref: src.Ref, Quote: src.Quote}
+			if u, err := url.Parse(src.Ref); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+				sv.URL = src.Ref
+			}
+			t.Sources = append(t.Sources, sv)
+		}
+	}
+	return t
+}
+
+func figureCell(f data.Figure) cell {
+	switch {
+	case f.Conflict:
+		return cell{Text: "—", Note: "sources disagree"}
+	case !f.Known:
+		return cell{Text: "—"}
+	}
+	c := cell{Text: boundPrefix(f.Bound) + exactUSD(f.Value)}
+	if f.Derived {
+		c.Note = "derived"
+	}
+	return c
+}
+
+func boundPrefix(b data.Bound) string {
+	switch b {
+	case data.AtLeast:
+		return "≥ "
+	case data.AtMost:
+		return "≤ "
+	}
+	return ""
+}
+
+// exactUSD writes a value in full with thousands separators: 1,234,567.
+func exactUSD(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	neg := v < 0
+	s := strconv.FormatFloat(math.Abs(v), 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+func periodKindText(p data.Period) string {
+	switch p.Kind() {
+	case data.CalendarYear:
+		return "calendar year"
+	case data.FiscalYear:
+		return fmt.Sprintf("fiscal year %s–%s", p.Start, p.End)
+	}
+	return "partial period"
+}
+
+func flowText(src data.Source, ref *data.Reference) string {
+	who := countryName(ref, src.Reporter)
+	switch src.Flow {
+	case data.Turnover:
+		return who + " turnover"
+	case data.Import:
+		return who + " imports"
+	}
+	return who + " exports"
+}
+
+// --- bilateral JSON ---------------------------------------------------------
+
+type bilateralJSON struct {
+	Reporter     string          `json:"reporter"`
+	ReporterName string          `json:"reporter_name"`
+	Partner      string          `json:"partner"`
+	PartnerName  string          `json:"partner_name"`
+	Currency     string          `json:"currency"`
+	Series       []bilateralItem `json:"series"`
+}
+
+type bilateralItem struct {
+	Year        int               `json:"year"`
+	Period      string            `json:"period"`
+	PeriodKind  string            `json:"period_kind"`
+	PeriodStart string            `json:"period_start"`
+	PeriodEnd   string            `json:"period_end"`
+	Dataset     int64             `json:"dataset"`
+	ReportedBy  string            `json:"reported_by"`
+	Mirror      bool              `json:"mirror"`
+	Exports     *float64          `json:"exports"`
+	Imports     *float64          `json:"imports"`
+	Turnover    *float64          `json:"turnover"`
+	Balance     *float64          `json:"balance"`
+	Notes       map[string]string `json:"notes,omitempty"`
+	Sources     []data.Source     `json:"sources"`
+}
+
+func newBilateralJSON(q data.BilateralQuery, rows []data.PeriodTotals, ref *data.Reference) bilateralJSON {
+	out := bilateralJSON{Reporter: q.Reporter, ReporterName: countryName(ref, q.Reporter), Partner: q.Partner,
+		PartnerName: countryName(ref, q.Partner), Currency: "USD", Series: []bilateralItem{}}
+	for _, r := range rows {
+		it := bilateralItem{Year: r.Period.EndYear(), Period: r.Period.Label(), PeriodKind: string(r.Period.Kind()),
+			PeriodStart: monthISO(r.Period.Start), PeriodEnd: monthISO(r.Period.End),
+			Dataset: r.DatasetID, ReportedBy: r.ReportedBy, Mirror: r.Mirror(q), Notes: map[string]string{}, Sources: []data.Source{}}
+		seen := map[int64]bool{}
+		for name, pair := range map[string]struct {
+			f   data.Figure
+			dst **float64
+		}{"exports": {r.Exports, &it.Exports}, "imports": {r.Imports, &it.Imports}, "turnover": {r.Turnover, &it.Turnover}, "balance": {r.Balance, &it.Balance}} {
+			f := pair.f
+			switch {
+			case f.Conflict:
+				it.Notes[name] = "sources disagree"
+			case f.Known:
+				v := f.Value
+				*pair.dst = &v
+				if f.Bound != data.Exact {
+					it.Notes[name] = string(f.Bound)
+				} else if f.Derived {
+					it.Notes[name] = "derived"
+				}
+			}
+			for _, src := range f.Sources {
+				if !seen[src.ObservationID] {
+					seen[src.ObservationID] = true
+					it.Sources = append(it.Sources, src)
+				}
+			}
+		}
+		sortSources(it.Sources)
+		out.Series = append(out.Series, it)
+	}
+	return out
+}
+
+func sortSources(s []data.Source) {
+	slices.SortFunc(s, func(a, b data.Source) int { return cmp.Compare(a.ObservationID, b.ObservationID) })
+}
+
+func monthISO(m data.Month) string { return fmt.Sprintf("%04d-%02d", m.Year(), m.Number()) }

@@ -1,0 +1,87 @@
+// tradedash's own page script. Chart options arrive as JSON data in
+// <script type="application/json" data-chart="ID"> blocks (escaped by the
+// server's html/template); nothing here evaluates text from the page.
+// Formatters are the named functions below, never code inside an option.
+"use strict";
+
+(function () {
+  // scaleValue writes a US$ amount for reading: 1.23 B, 456.7 M, 12.3 K.
+  function scaleValue(v) {
+    if (typeof v !== "number" || !isFinite(v)) return "–";
+    var a = Math.abs(v);
+    if (a >= 1e9) return (v / 1e9).toFixed(2) + " B";
+    if (a >= 1e6) return (v / 1e6).toFixed(1) + " M";
+    if (a >= 1e3) return (v / 1e3).toFixed(1) + " K";
+    return String(Math.round(v));
+  }
+
+  // exactValue writes the exact figure with thousands separators.
+  function exactValue(v) {
+    if (typeof v !== "number" || !isFinite(v)) return "no figure";
+    return "US$ " + v.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  }
+
+  function escapeText(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // axisTooltip lists each series' exact value at a period, with the notes
+  // (bound, derived, mirror) the server attached to that point.
+  function axisTooltip(meta) {
+    return function (params) {
+      if (!params.length) return "";
+      var point = meta.points[params[0].dataIndex] || {};
+      var lines = ["<strong>" + escapeText(point.label || params[0].axisValue) + "</strong>"];
+      if (point.mirror) lines.push("<em>as reported by " + escapeText(point.reported_by) + "</em>");
+      params.forEach(function (p) {
+        var v = Array.isArray(p.value) ? p.value[1] : p.value;
+        var note = point.notes && point.notes[p.seriesName];
+        var prefix = note === "at least" ? "≥ " : note === "at most" ? "≤ " : "";
+        var text = typeof v === "number" ? prefix + exactValue(v) : (note || "no figure");
+        lines.push(p.marker + escapeText(p.seriesName) + ": " + escapeText(text) +
+          (note && note !== "at least" && note !== "at most" && typeof v === "number" ? " (" + escapeText(note) + ")" : ""));
+      });
+      return lines.join("<br>");
+    };
+  }
+
+  // boundLabel marks bounded points on the chart itself ("≥ 1.00 B").
+  function boundLabel(meta, seriesName) {
+    return function (p) {
+      var point = meta.points[p.dataIndex] || {};
+      var note = point.notes && point.notes[seriesName];
+      if (note === "at least") return "≥ " + scaleValue(p.value);
+      if (note === "at most") return "≤ " + scaleValue(p.value);
+      return "";
+    };
+  }
+
+  function prefersDark() {
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  }
+
+  function draw(block) {
+    var spec = JSON.parse(block.textContent);
+    var el = document.getElementById(block.getAttribute("data-chart"));
+    if (!el || !window.echarts) return;
+    var option = spec.option;
+    option.tooltip = Object.assign({}, option.tooltip, { formatter: axisTooltip(spec.meta) });
+    (option.yAxis || []).forEach(function (ax) {
+      ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: scaleValue });
+    });
+    (option.series || []).forEach(function (s) {
+      s.label = { show: true, position: "top", formatter: boundLabel(spec.meta, s.name) };
+    });
+    if (prefersDark()) option.backgroundColor = "transparent";
+    var chart = window.echarts.init(el, prefersDark() ? "dark" : null, { renderer: "canvas" });
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.setAttribute("data-drawn", "true");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll('script[type="application/json"][data-chart]').forEach(draw);
+  });
+})();
