@@ -1,0 +1,63 @@
+# tradedash: `make run` serves the dashboard with its demo data; `make test` runs every test.
+GO        ?= go
+BIN       := bin/tradedash
+PKGS      := ./...
+BENCHOUT  ?= bench.txt
+
+.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean
+
+all: lint test build
+
+## build: the single static binary, bin/tradedash (no cgo)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
+
+## run: build, then serve http://127.0.0.1:8080 with the built-in demo data
+run: build
+	./$(BIN) serve
+
+## test-deps: install what the tests need on a Debian machine (Chromium for the
+## browser tests, a C compiler for -race); fail loudly when that is impossible.
+test-deps:
+	@bash .ci/install-test-deps
+
+## test: every test, with the race detector, never skipping the browser tests
+test: test-deps
+	CGO_ENABLED=1 $(GO) test -race -count=1 $(PKGS)
+
+## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+## bench: benchmarks, 10 runs each, into $(BENCHOUT); compare two runs with
+## `go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt`
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=10 $(PKGS) | tee $(BENCHOUT)
+
+## fuzz: run each fuzz target for FUZZTIME (the seeds alone run in `make test`)
+FUZZTIME ?= 60s
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## cover: test coverage, as cover.html
+cover:
+	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
+	$(GO) tool cover -html=cover.out -o cover.html
+
+## screenshot: refresh docs/screenshot-bilateral.png from the browser test
+screenshot: test-deps
+	$(GO) test -count=1 -run 'TestBrowserBilateralChart$$' ./server -screenshot $(CURDIR)/docs/screenshot-bilateral.png
+
+## generate: rebuild the embedded reference lists and demo CSVs from ../shared/data
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf bin cover.out cover.html
