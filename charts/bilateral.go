@@ -36,9 +36,10 @@ func Bilateral(rows []data.PeriodTotals, o BilateralOptions) Chart {
 	rep, par := o.Reporter.ISO3, o.Partner.ISO3
 	title := fmt.Sprintf("%s – %s trade", clean(o.Reporter.Name), clean(o.Partner.Name))
 	c := Chart{
-		ID:    chartID(rep, par, "bilateral", strconv.FormatInt(o.DatasetID, 10)),
-		Title: title,
-		Meta:  Meta{Kind: "bilateral", Currency: "USD", Source: clean(o.Source)},
+		ID:       chartID(rep, par, "bilateral", strconv.FormatInt(o.DatasetID, 10)),
+		Title:    title,
+		FileName: fileName(rep, par, "bilateral", rows),
+		Meta:     Meta{Kind: "bilateral", Currency: "USD", Source: clean(o.Source)},
 	}
 	labels := make([]string, len(rows))
 	var exp, imp []opts.BarData
@@ -71,8 +72,8 @@ func Bilateral(rows []data.PeriodTotals, o BilateralOptions) Chart {
 	bar.SetGlobalOptions(
 		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "left"}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
-		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "70", ContainLabel: opts.Bool(true)}),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
+		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
 		echarts.WithYAxisOpts(opts.YAxis{Name: "US$", Type: "value"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: c.AriaLabel}}),
@@ -89,6 +90,7 @@ func Bilateral(rows []data.PeriodTotals, o BilateralOptions) Chart {
 	bar.Overlap(line)
 	bar.Validate()
 	c.Option = plain(bar.JSON())
+	c.Option["graphic"] = []any{sourceLine(o.Source)}
 	// Two-line labels ("2012" over "(RUS data)") need a line height that
 	// go-echarts' AxisLabel cannot set.
 	if axes, ok := c.Option["xAxis"].([]any); ok && len(axes) > 0 {
@@ -120,4 +122,21 @@ func figureValue(f data.Figure, notes map[string]string, series string) any {
 		notes[series] = "derived"
 	}
 	return finite(f.Value)
+}
+
+// fileName names an exported image or table after what it shows:
+// PAK-RUS-bilateral-2012-2023.
+func fileName(rep, par, view string, rows []data.PeriodTotals) string {
+	name := rep + "-" + par + "-" + view
+	if len(rows) > 0 {
+		first, last := rows[0].Period.Start.Year(), rows[0].Period.End.Year()
+		for _, r := range rows {
+			first, last = min(first, r.Period.Start.Year()), max(last, r.Period.End.Year())
+		}
+		name += "-" + strconv.Itoa(first)
+		if last != first {
+			name += "-" + strconv.Itoa(last)
+		}
+	}
+	return safeFileName(name)
 }

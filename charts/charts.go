@@ -22,6 +22,7 @@ import (
 type Chart struct {
 	ID        string         `json:"id"`
 	Title     string         `json:"title"`
+	FileName  string         `json:"file_name"` // for exported images and tables, without extension
 	AriaLabel string         `json:"aria_label"`
 	Option    map[string]any `json:"option"`
 	Meta      Meta           `json:"meta"`
@@ -106,4 +107,33 @@ func chartID(parts ...string) string {
 		}
 	}
 	return fmt.Sprintf("chart-%s", b.String())
+}
+
+// sourceLine is the chart's own source note, drawn at its foot so that any
+// image of the chart says where its figures come from.
+func sourceLine(source string) map[string]any {
+	text := "Source: " + clean(source)
+	if r := []rune(text); len(r) > 160 {
+		text = string(r[:159]) + "…"
+	}
+	return map[string]any{
+		"type": "text", "left": 10, "bottom": 4, "silent": true,
+		"style": map[string]any{"text": text, "fontSize": 11, "fill": "#6e7079"},
+	}
+}
+
+// safeFileName keeps letters, digits, '-' and '_' so a name from a data
+// file can never make a path or a header of a download's name.
+func safeFileName(s string) string {
+	b := []byte(s)
+	out := b[:0]
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return "chart"
+	}
+	return string(out)
 }

@@ -191,3 +191,48 @@ func TestBrowserSelectorsNavigate(t *testing.T) {
 	}
 	b.check(t, ts.URL)
 }
+
+func TestBrowserExportsPNGAndSVG(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	const chart = `#chart-pak-rus-bilateral-1`
+	if err := chromedp.Do(b.ctx,
+		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
+		chromedp.WaitVisible(chromedp.CSS(chart+`[data-drawn="true"]`)),
+		// Catch the downloads the buttons start instead of saving them.
+		chromedp.Evaluate[chromedp.Void](`window.__downloads = []; HTMLAnchorElement.prototype.click = function () { window.__downloads.push({name: this.download, href: this.href}); };
+			var create = URL.createObjectURL; URL.createObjectURL = function (blob) { window.__blob = blob; return create(blob); };`),
+		chromedp.Click(chromedp.CSS(`button.export[data-export="png"][data-for="chart-pak-rus-bilateral-1"]`)),
+		chromedp.Click(chromedp.CSS(`button.export[data-export="svg"][data-for="chart-pak-rus-bilateral-1"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Names             []string
+		PNGWidth, CSSWide int
+		SVG               string
+	}
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[result](`(async function () {
+		var d = window.__downloads;
+		var img = new Image();
+		await new Promise(function (ok, fail) { img.onload = ok; img.onerror = fail; img.src = d[0].href; });
+		var svg = await window.__blob.text();
+		return {Names: d.map(function (x) { return x.name; }), PNGWidth: img.naturalWidth,
+			CSSWide: document.querySelector('`+chart+`').clientWidth, SVG: svg};
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Names, ",") != "PAK-RUS-bilateral-2012-2023.png,PAK-RUS-bilateral-2012-2023.svg" {
+		t.Errorf("download names = %v", got.Names)
+	}
+	if got.PNGWidth != 2*got.CSSWide {
+		t.Errorf("PNG is %d px wide for a %d px chart, want twice", got.PNGWidth, got.CSSWide)
+	}
+	for _, want := range []string{"<svg", "Pakistan – Russia trade", "Source: Statements by", "FY2022-23", `<rect x="0" y="0"`} {
+		if !strings.Contains(got.SVG, want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	b.check(t, ts.URL)
+}

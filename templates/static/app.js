@@ -81,7 +81,64 @@
     el.setAttribute("data-drawn", "true");
   }
 
+  // pageBackground is the colour the page shows behind the chart, so that
+  // an exported image looks as it did on screen (ECharts' own export would
+  // leave PNG transparent and drop the background from SVG).
+  function pageBackground() {
+    var bg = window.getComputedStyle(document.body).backgroundColor;
+    return bg && bg !== "rgba(0, 0, 0, 0)" ? bg : "#ffffff";
+  }
+
+  function download(name, href) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  // exportPNG writes the chart at twice its pixel size on the page's background.
+  function exportPNG(chart, file) {
+    download(file + ".png", chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: pageBackground() }));
+  }
+
+  // exportSVG redraws the same option with the SVG renderer off screen and
+  // puts the page's background behind it.
+  function exportSVG(chart, file) {
+    var el = chart.getDom();
+    var box = document.createElement("div");
+    box.style.position = "absolute";
+    box.style.left = "-10000px";
+    box.style.width = el.clientWidth + "px";
+    box.style.height = el.clientHeight + "px";
+    document.body.appendChild(box);
+    var svgChart = window.echarts.init(box, prefersDark() ? "dark" : null, { renderer: "svg" });
+    svgChart.setOption(chart.getOption());
+    var svg = svgChart.renderToSVGString();
+    svgChart.dispose();
+    box.remove();
+    var w = el.clientWidth, h = el.clientHeight;
+    svg = svg.replace(/^(<svg[^>]*>)/, '$1<rect x="0" y="0" width="' + w + '" height="' + h + '" fill="' + pageBackground() + '"/>');
+    download(file + ".svg", URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })));
+  }
+
+  function wireExports() {
+    document.querySelectorAll("button.export[data-for]").forEach(function (btn) {
+      var el = document.getElementById(btn.getAttribute("data-for"));
+      var chart = el && window.echarts && window.echarts.getInstanceByDom(el);
+      if (!chart) return;
+      btn.disabled = false;
+      btn.addEventListener("click", function () {
+        var file = btn.getAttribute("data-file") || "chart";
+        if (btn.getAttribute("data-export") === "svg") exportSVG(chart, file);
+        else exportPNG(chart, file);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(draw);
+    wireExports();
   });
 })();
