@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"tradedash/charts"
 	"tradedash/data"
 )
 
@@ -65,6 +67,26 @@ func (s *Server) handleBilateralAPI(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, newBilateralJSON(q, rows, s.ref))
+}
+
+// handleBilateralData serves the table behind the bilateral chart as CSV or
+// XLSX, by the path's extension.
+func (s *Server) handleBilateralData(c echo.Context) error {
+	q, err := s.bindBilateral(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sets, err := s.datasetsFor(ctx, q.DatasetID)
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.Bilateral(ctx, q)
+	if err != nil {
+		return err
+	}
+	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.BilateralTable(rows, bilateralOptions(q, sets, s.ref)))
 }
 
 // queryContext bounds a request's database work.

@@ -9,4 +9,6 @@ func (s *Server) routes() {
 	e.GET("/", s.handleHome)
 	e.GET("/bilateral", s.handleBilateralPage)
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
+	e.GET("/data/bilateral.csv", s.handleBilateralData)
+	e.GET("/data/bilateral.xlsx", s.handleBilateralData)
 }

@@ -240,3 +240,34 @@ func TestSecurityHeadersAndOfflineAssets(t *testing.T) {
 		}
 	}
 }
+
+func TestBilateralDataDownloads(t *testing.T) {
+	ts, _ := mustServer(t)
+	resp, body := get(t, ts.URL+"/data/bilateral.csv?reporter=PAK&partner=RUS&dataset=1")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="PAK-RUS-bilateral-2012-2023.csv"` {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	for _, want := range []string{"period,period_kind,period_start", "FY2022-23,fiscal_year,2022-07,2023-06,PAK,false,74000000,846000000,920000000,-772000000",
+		"2023,calendar_year,2023-01,2023-12,RUS,true,,,1000000000,,turnover: at_least", "https://tass.com/economy/1802631"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("csv lacks %q", want)
+		}
+	}
+	resp, body = get(t, ts.URL+"/data/bilateral.xlsx?reporter=PAK&partner=RUS")
+	if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Errorf("xlsx: %d, starts %q", resp.StatusCode, body[:min(4, len(body))])
+	}
+	if resp, _ := get(t, ts.URL+"/data/bilateral.csv?reporter=PAK"); resp.StatusCode != 400 {
+		t.Errorf("csv without partner: %d", resp.StatusCode)
+	}
+	// The page links to both downloads.
+	_, page := get(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS")
+	for _, want := range []string{`href="/data/bilateral.csv?dataset=1&amp;partner=RUS&amp;reporter=PAK"`, `href="/data/bilateral.xlsx?dataset=1&amp;partner=RUS&amp;reporter=PAK"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}

@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"tradedash/charts"
 	"tradedash/data"
@@ -104,7 +108,7 @@ type datasetOption struct {
 type bilateralSection struct {
 	DatasetID                    int64
 	DatasetName, Source, Licence string
-	JSONURL                      string
+	JSONURL, CSVURL, XLSXURL     string
 	Chart                        charts.Chart
 	Rows                         []tableRow
 }
@@ -147,6 +151,8 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []da
 		d := byID[rows[start].DatasetID]
 		sec := bilateralSection{DatasetID: d.ID, DatasetName: d.Name, Source: d.Source, Licence: d.Licence,
 			JSONURL: bilateralURL("/api/v1/bilateral", q.Reporter, q.Partner, d.ID),
+			CSVURL:  bilateralURL("/data/bilateral.csv", q.Reporter, q.Partner, d.ID),
+			XLSXURL: bilateralURL("/data/bilateral.xlsx", q.Reporter, q.Partner, d.ID),
 			Chart:   charts.Bilateral(rows[start:end], charts.BilateralOptions{Reporter: rep, Partner: par, DatasetID: d.ID, Dataset: d.Name, Source: d.Source})}
 		for _, r := range rows[start:end] {
 			sec.Rows = append(sec.Rows, newTableRow(r, q, ref))
@@ -317,3 +323,43 @@ func sortSources(s []data.Source) {
 }
 
 func monthISO(m data.Month) string { return fmt.Sprintf("%04d-%02d", m.Year(), m.Number()) }
+
+// bilateralOptions describes a bilateral query for charts and tables: the
+// dataset's name and source, or, across datasets, all of their sources.
+func bilateralOptions(q data.BilateralQuery, sets []data.DatasetSummary, ref *data.Reference) charts.BilateralOptions {
+	rep, _ := ref.Country(q.Reporter)
+	par, _ := ref.Country(q.Partner)
+	o := charts.BilateralOptions{Reporter: rep, Partner: par, DatasetID: q.DatasetID, Dataset: "all datasets"}
+	var sources []string
+	for _, d := range sets {
+		if d.ID == q.DatasetID {
+			o.Dataset, o.Source = d.Name, d.Source
+			return o
+		}
+		sources = append(sources, fmt.Sprintf("[%d] %s", d.ID, d.Source))
+	}
+	o.Source = strings.Join(sources, " ")
+	return o
+}
+
+// writeTable sends a table as a download in the given format.
+func writeTable(c echo.Context, format string, t charts.Table) error {
+	var buf bytes.Buffer
+	var ct string
+	switch format {
+	case "csv":
+		ct = "text/csv; charset=utf-8"
+		if err := t.WriteCSV(&buf); err != nil {
+			return err
+		}
+	case "xlsx":
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		if err := t.WriteXLSX(&buf); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w: no table format %q", data.ErrNotFound, format)
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+t.FileName+"."+format+`"`)
+	return c.Blob(http.StatusOK, ct, buf.Bytes())
+}
