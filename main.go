@@ -5,7 +5,8 @@
 // Usage:
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo]
-//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] FILE...
+//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--reporter ISO3] [--partner ISO3]
+//	                   [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
 package main
 

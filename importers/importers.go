@@ -1,0 +1,402 @@
+// Package importers turns trade files into data.Observation rows and stores
+// them as one dataset.
+//
+// Two questions are kept apart. A reader turns a container into rows of
+// cells: so far CSV/TSV (encoding, delimiter and line-end detection, content
+// sniffed from the bytes, never from the file name); xlsx comes later. A
+// Layout turns rows into observations: the tradedash canonical long format,
+// UN Comtrade's legacy CSV, and generic long tables whose columns are found
+// by normalised header text and synonyms. Layouts are tried in one explicit
+// ordered list, and the best-scoring one parses the file.
+//
+// Every error about the file's content is an *Error that says where it is
+// (file, sheet, row, column, value) and what was expected; it wraps
+// data.ErrInvalid.
+package importers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"tradedash/data"
+)
+
+// Error is a problem with a file's content, located as precisely as it can
+// be: `india.csv: row 12, column "Trade Value (US$)": "12x" is not a number`.
+// Row numbers are the ones a spreadsheet program shows (the header is
+// usually row 1). It wraps data.ErrInvalid.
+type Error struct {
+	File   string // the file's name as given, never a server path
+	Sheet  string // empty for CSV
+	Row    int    // 1-based; 0 when the problem is not in one row
+	Column string // the header text of the column at fault; empty if none
+	Value  string // the offending cell, if any
+	Msg    string // what is wrong and what was expected
+}
+
+// Error writes the place first, then the message.
+func (e *Error) Error() string {
+	var place []string
+	if e.Sheet != "" {
+		place = append(place, fmt.Sprintf("sheet %q", e.Sheet))
+	}
+	if e.Row > 0 {
+		place = append(place, "row "+strconv.Itoa(e.Row))
+	}
+	if e.Column != "" {
+		place = append(place, fmt.Sprintf("column %q", e.Column))
+	}
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(": ")
+	}
+	if len(place) > 0 {
+		b.WriteString(strings.Join(place, ", "))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, data.ErrInvalid) true: a bad file is bad input.
+func (e *Error) Unwrap() error { return data.ErrInvalid }
+
+// Options says what the file does not: the dataset's name and source, how
+// to read fiscal years, and the reporter or partner when the file has no
+// column for it.
+type Options struct {
+	Name             string // dataset name; default: the file name without its extension
+	Source           string // who published the figures, and where
+	FiscalStartMonth int    // 2..12: "2022-23" starts in this month (7 for Pakistan, 4 for India); 0: fiscal labels are errors
+	Reporter         string // the reporter when the file has no reporter column (ISO3, code or name)
+	Partner          string // the partner when the file has no partner column
+	// Skipped, when set, is told about every row left out because it
+	// states no value ("", "..", "n.a.", "-"). Such rows are not errors:
+	// the source gives no figure, so none is stored.
+	Skipped func(*Error)
+}
+
+// Rows is a stream of rows of cells, as a reader yields them.
+type Rows interface {
+	// Next returns the next row's number (1-based, as a spreadsheet shows
+	// it) and cells; io.EOF after the last row. A bad row is an *Error.
+	Next() (row int, cells []string, err error)
+	// Sheet names the worksheet the rows come from; empty for CSV.
+	Sheet() string
+}
+
+// Layout turns rows into observations. Detect scores the first rows of a
+// file (0: not this layout, with the reason); Parse reads every row,
+// header included, and calls emit once per observation.
+type Layout interface {
+	Name() string
+	Detect(head [][]string) (score int, reason string)
+	Parse(ctx context.Context, rows Rows, emit func(data.Observation) error) error
+}
+
+// layouts lists the layouts Import tries for one file, most specific
+// first; on equal scores the earlier one wins.
+func layouts(ref *data.Reference, file string, o Options) []Layout {
+	return []Layout{
+		newLong("tradedash-long", ref, file, o, canonicalSignature),
+		newLong("comtrade-legacy", ref, file, o, comtradeLegacySignature),
+		newLong("long", ref, file, o, nil),
+	}
+}
+
+// headRows is how many rows detection looks at.
+const headRows = 10
+
+// Import reads one file from r and stores it into s as one dataset, all or
+// nothing: the dataset records the sha256 of the bytes and the detected
+// layout as its format. name is the file's name as the user gave it: errors
+// start with it, and its last element is kept as the dataset's original
+// name (and default name, without the extension). A file already
+// imported is refused with an error wrapping data.ErrDuplicate, and the
+// existing dataset is returned with it.
+func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Options) (data.Dataset, error) {
+	if o.FiscalStartMonth < 0 || o.FiscalStartMonth > 12 || o.FiscalStartMonth == 1 {
+		return data.Dataset{}, fmt.Errorf("%w: fiscal start month %d must be 2..12 (or 0 for calendar years only)", data.ErrInvalid, o.FiscalStartMonth)
+	}
+	if err := resolveDefaults(s.Reference(), &o); err != nil {
+		return data.Dataset{}, err
+	}
+	src, err := spool(r)
+	if err != nil {
+		return data.Dataset{}, err
+	}
+	defer src.close()
+
+	layout, rows, err := open(s.Reference(), name, src, o)
+	if err != nil {
+		return data.Dataset{}, err
+	}
+	base := baseName(name)
+	d := data.Dataset{
+		Name:         strings.TrimSpace(o.Name),
+		Source:       o.Source,
+		OriginalName: base,
+		SHA256:       src.sha256,
+		Format:       layout.Name(),
+	}
+	if d.Name == "" {
+		d.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if d.Name == "" {
+		d.Name = "import"
+	}
+	d, err = s.Import(ctx, d, func(emit func(data.Observation) error) error {
+		return layout.Parse(ctx, rows, emit)
+	})
+	if err != nil {
+		if errors.Is(err, data.ErrDuplicate) {
+			return existing(ctx, s, src.sha256, name, err)
+		}
+		return data.Dataset{}, locate(err, name, "")
+	}
+	return d, nil
+}
+
+// resolveDefaults turns the default reporter and partner into ISO3 keys.
+func resolveDefaults(ref *data.Reference, o *Options) error {
+	for _, d := range []struct {
+		what string
+		v    *string
+	}{{"reporter", &o.Reporter}, {"partner", &o.Partner}} {
+		if strings.TrimSpace(*d.v) == "" {
+			*d.v = ""
+			continue
+		}
+		c, err := ref.Country(*d.v)
+		if err != nil {
+			return fmt.Errorf("%w: default %s: %s", data.ErrInvalid, d.what, msgOf(err))
+		}
+		*d.v = c.ISO3
+	}
+	return nil
+}
+
+// baseName is the file's name without its directories: what the dataset
+// and its source references keep, so that no local path is stored.
+func baseName(name string) string {
+	b := filepath.Base(filepath.ToSlash(name))
+	if i := strings.LastIndexAny(b, `/\`); i >= 0 {
+		b = b[i+1:]
+	}
+	if b == "." || b == "/" {
+		return ""
+	}
+	return b
+}
+
+// existing finds the dataset that already holds a file's bytes.
+func existing(ctx context.Context, s *data.Store, sum, name string, dup error) (data.Dataset, error) {
+	sets, err := s.Datasets(ctx)
+	if err != nil {
+		return data.Dataset{}, errors.Join(fmt.Errorf("%s: %w", name, dup), err)
+	}
+	for _, d := range sets {
+		if d.SHA256 == sum {
+			return d.Dataset, fmt.Errorf("%s: %w: already imported as dataset %d %q on %s", name, data.ErrDuplicate,
+				d.ID, d.Name, d.ImportedAt.UTC().Format("2006-01-02 15:04"))
+		}
+	}
+	return data.Dataset{}, fmt.Errorf("%s: %w", name, dup)
+}
+
+// open sniffs the bytes, starts a reader on them and picks the layout. The
+// returned rows start again at the top of the file.
+func open(ref *data.Reference, name string, src *source, o Options) (Layout, Rows, error) {
+	rows, err := newCSVRows(src.reader, src.validUTF8)
+	if err != nil {
+		return nil, nil, locate(err, name, "")
+	}
+	pr := &peekRows{rows: rows}
+	for len(pr.buf) < headRows {
+		row, cells, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, locate(err, name, rows.Sheet())
+		}
+		pr.buf = append(pr.buf, peeked{row, cells})
+	}
+	head := make([][]string, len(pr.buf))
+	for i, p := range pr.buf {
+		head[i] = p.cells
+	}
+	var (
+		best    Layout
+		score   int
+		reasons []string
+	)
+	for _, l := range layouts(ref, baseName(name), o) {
+		sc, why := l.Detect(head)
+		if sc > score {
+			best, score = l, sc
+		}
+		if sc <= 0 && why != "" {
+			reasons = append(reasons, why)
+		}
+	}
+	if best == nil {
+		row := 0
+		if len(pr.buf) > 0 {
+			row = pr.buf[0].row
+		}
+		msg := "the file has no rows"
+		if len(reasons) > 0 {
+			msg = reasons[len(reasons)-1] // the generic layout's reason says most
+		}
+		return nil, nil, &Error{File: name, Sheet: rows.Sheet(), Row: row, Msg: msg}
+	}
+	return best, &locatedRows{Rows: pr, file: name}, nil
+}
+
+// locate fills in the file (and sheet) of an *Error, so layouts need not know them.
+func locate(err error, file, sheet string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		if e.File == "" {
+			e.File = file
+		}
+		if e.Sheet == "" {
+			e.Sheet = sheet
+		}
+		return e // not the transaction's errors.Join around it: callers may type-assert
+	}
+	if file == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// peeked is one row read ahead for detection.
+type peeked struct {
+	row   int
+	cells []string
+}
+
+// peekRows replays the rows read for detection, then reads on.
+type peekRows struct {
+	rows Rows
+	buf  []peeked
+}
+
+func (p *peekRows) Next() (int, []string, error) {
+	if len(p.buf) > 0 {
+		r := p.buf[0]
+		p.buf = p.buf[1:]
+		return r.row, r.cells, nil
+	}
+	return p.rows.Next()
+}
+
+func (p *peekRows) Sheet() string { return p.rows.Sheet() }
+
+// locatedRows names the file in the reader's own errors.
+type locatedRows struct {
+	Rows
+	file string
+}
+
+func (l *locatedRows) Next() (int, []string, error) {
+	row, cells, err := l.Rows.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = locate(err, l.file, l.Sheet())
+	}
+	return row, cells, err
+}
+
+// source is a file's bytes, ready to be read from the start, with what one
+// pass over them told us.
+type source struct {
+	reader    io.Reader
+	sha256    string
+	size      int64
+	validUTF8 bool
+	close     func()
+}
+
+// spool reads r once to hash it and check its encoding, and returns a way
+// to read the same bytes again: r itself when it can seek (an *os.File, a
+// multipart upload), else a temporary file. The rows are never all in
+// memory. Files are small for now; streaming big files in one pass (and
+// size limits) comes with the xlsx work.
+func spool(r io.Reader) (*source, error) {
+	h := sha256.New()
+	u := &utf8Check{valid: true}
+	if rs, ok := r.(io.ReadSeeker); ok {
+		start, err := rs.Seek(0, io.SeekCurrent)
+		if err == nil {
+			n, err := io.Copy(io.MultiWriter(h, u), rs)
+			if err != nil {
+				return nil, fmt.Errorf("read: %w", err)
+			}
+			if _, err := rs.Seek(start, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("read: %w", err)
+			}
+			return &source{reader: rs, sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done(), close: func() {}}, nil
+		}
+	}
+	f, err := os.CreateTemp("", "tradedash-import-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool the upload: %w", err)
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	n, err := io.Copy(io.MultiWriter(f, h, u), r)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		cleanup()
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return &source{reader: f, sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done(), close: cleanup}, nil
+}
+
+// utf8Check is a writer that reports whether everything written to it
+// was valid UTF-8, carrying a rune split across two writes.
+type utf8Check struct {
+	valid bool
+	carry []byte
+}
+
+func (u *utf8Check) Write(p []byte) (int, error) {
+	if !u.valid {
+		return len(p), nil
+	}
+	b := append(u.carry, p...)
+	// Keep back an incomplete rune at the end for the next write.
+	cut := len(b)
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if !utf8.Valid(b[:cut]) {
+		u.valid = false
+	}
+	u.carry = append(u.carry[:0:0], b[cut:]...)
+	return len(p), nil
+}
+
+// done reports the verdict once everything is written.
+func (u *utf8Check) done() bool { return u.valid && len(u.carry) == 0 }

@@ -1,0 +1,590 @@
+package importers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"tradedash/data"
+)
+
+// field is a part of an observation that a column can hold.
+type field int
+
+const (
+	fReporterISO field = iota
+	fReporterCode
+	fReporterName
+	fPartnerISO
+	fPartnerCode
+	fPartnerName
+	fPeriod
+	fFlow
+	fClass
+	fProduct
+	fProductName
+	fValue
+	fBound
+	fQty
+	fQtyUnit
+	fSourceRef
+	fSourceQuote
+	nFields
+)
+
+// synonyms lists, for each field, the normalised header texts that name
+// it, best first: with "Trade Flow" and "Trade Flow Code" both present,
+// "Trade Flow" is read. Header text is normalised by normalizeHeader, so
+// "Trade Value (US$)", "trade_value_usd" and "tradeValueUSD" are all
+// "trade value usd". Comtrade Plus's camelCase names are included.
+var synonyms = [nFields][]string{
+	fReporterISO:  {"reporter iso", "reporter iso3", "reporter iso code"},
+	fReporterCode: {"reporter code", "reporter m49", "rt code"},
+	fReporterName: {"reporter", "reporter name", "reporter desc", "reporter country", "reporting country", "exporter", "country", "rt title"},
+	fPartnerISO:   {"partner iso", "partner iso3", "partner iso code"},
+	fPartnerCode:  {"partner code", "partner m49", "pt code"},
+	fPartnerName:  {"partner", "partner name", "partner desc", "partner country", "destination", "destination country", "country of destination", "origin", "origin country", "country of origin", "pt title"},
+	fPeriod:       {"period", "ref period", "year", "ref year", "time period"},
+	fFlow:         {"flow", "trade flow", "flow desc", "trade flow code", "flow code", "rg code"},
+	fClass:        {"product classification", "product class"},
+	fProduct:      {"product code", "commodity code", "cmd code", "hs code", "hs", "hs2", "hs4", "hs6", "product", "sector code", "sector"},
+	fProductName:  {"product name", "commodity", "commodity name", "commodity description", "cmd desc", "cmd description", "product description", "sector name"},
+	fValue:        {"value usd", "value", "trade value usd", "trade value", "primary value", "value in usd"},
+	fBound:        {"bound", "value bound"},
+	fQty:          {"quantity", "qty"},
+	fQtyUnit:      {"quantity unit", "qty unit", "qty unit abbr", "quantity unit abbr", "unit"},
+	fSourceRef:    {"source ref", "source reference", "source url"},
+	fSourceQuote:  {"source quote", "quote"},
+}
+
+// fieldNames says what a missing required field is, in messages.
+var fieldNames = [nFields]string{
+	fReporterName: "the reporter", fPartnerName: "the partner", fPeriod: "the period",
+	fFlow: "the trade flow", fValue: "the value",
+}
+
+// The header texts that identify a layout beyond the generic long table.
+var (
+	canonicalSignature = []string{"reporter", "partner", "period", "flow", "product classification", "product code",
+		"product name", "value usd", "bound", "quantity", "quantity unit", "source ref", "source quote"}
+	comtradeLegacySignature = []string{"classification", "aggregate level", "is leaf code", "trade flow code",
+		"reporter iso", "partner iso", "commodity code", "trade value usd"}
+)
+
+// long reads long tables: one observation per row, columns found by
+// header text. With a signature it only claims files whose header has
+// every one of those columns, so that the dataset's format names the
+// source's layout (UN Comtrade legacy, tradedash canonical).
+type long struct {
+	name      string
+	ref       *data.Reference
+	o         Options // Reporter and Partner already resolved to ISO3 keys
+	file      string  // base name, for source references
+	signature []string
+}
+
+func newLong(name string, ref *data.Reference, file string, o Options, signature []string) *long {
+	return &long{name: name, ref: ref, o: o, file: file, signature: signature}
+}
+
+// Name is the format recorded on the dataset.
+func (l *long) Name() string { return l.name }
+
+// Detect looks for the header among the first rows.
+func (l *long) Detect(head [][]string) (int, string) {
+	_, cols, why := l.findHeader(head)
+	if cols == nil {
+		return 0, why
+	}
+	if l.signature == nil {
+		return 10, ""
+	}
+	for _, s := range l.signature {
+		if !cols.has[s] {
+			return 0, fmt.Sprintf("not %s: no %q column", l.name, s)
+		}
+	}
+	return 20, ""
+}
+
+// findHeader returns the index of the first row of head that is a usable
+// header, and its columns; else why the first non-blank row is not.
+func (l *long) findHeader(head [][]string) (int, *columns, string) {
+	why := "the file has no header row"
+	first := true
+	for i, cells := range head {
+		if blank(cells) {
+			continue
+		}
+		cols, err := l.columns(cells)
+		if err == "" {
+			return i, cols, ""
+		}
+		if first {
+			why, first = err, false
+		}
+	}
+	return -1, nil, why
+}
+
+// columns says which column holds which field.
+type columns struct {
+	idx   [nFields]int // -1 when absent
+	names []string     // the header as written, for messages
+	has   map[string]bool
+}
+
+// columns matches a header row; it returns why it is not a usable header.
+func (l *long) columns(header []string) (*columns, string) {
+	c := &columns{names: make([]string, len(header)), has: map[string]bool{}}
+	norm := make([]string, len(header))
+	for i, h := range header {
+		c.names[i] = strings.TrimFunc(h, isSpace)
+		norm[i] = normalizeHeader(h)
+		c.has[norm[i]] = true
+	}
+	for f := range nFields {
+		c.idx[f] = -1
+	find:
+		for _, syn := range synonyms[f] {
+			for i, n := range norm {
+				if n != syn {
+					continue
+				}
+				if c.idx[f] >= 0 {
+					return nil, fmt.Sprintf("columns %q and %q both mean %s; keep one", c.names[c.idx[f]], c.names[i], syn)
+				}
+				c.idx[f] = i
+			}
+			if c.idx[f] >= 0 {
+				break find
+			}
+		}
+	}
+	var missing []field
+	if l.o.Reporter == "" && c.idx[fReporterISO] < 0 && c.idx[fReporterCode] < 0 && c.idx[fReporterName] < 0 {
+		missing = append(missing, fReporterName)
+	}
+	if l.o.Partner == "" && c.idx[fPartnerISO] < 0 && c.idx[fPartnerCode] < 0 && c.idx[fPartnerName] < 0 {
+		missing = append(missing, fPartnerName)
+	}
+	for _, f := range []field{fPeriod, fFlow, fValue} {
+		if c.idx[f] < 0 {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return c, ""
+	}
+	var parts []string
+	for _, f := range missing {
+		syn := synonyms[f]
+		switch f {
+		case fReporterName:
+			syn = []string{"reporter", "reporter iso", "reporter code", "exporter", "country"}
+		case fPartnerName:
+			syn = []string{"partner", "partner iso", "partner code", "destination", "origin"}
+		}
+		var q []string
+		for _, s := range syn[:min(len(syn), 4)] {
+			q = append(q, fmt.Sprintf("%q", s))
+		}
+		parts = append(parts, fmt.Sprintf("%s (a column named %s)", fieldNames[f], strings.Join(q, ", ")))
+	}
+	shown := c.names
+	if len(shown) > 12 {
+		shown = append(shown[:12:12], "…")
+	}
+	return nil, fmt.Sprintf("the header has no column for %s; its columns are %q", strings.Join(parts, "; nor for "), shown)
+}
+
+// Parse reads the header, then one observation per non-blank row.
+func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation) error) error {
+	var (
+		cols     *columns
+		firstErr error
+	)
+	for i := 0; cols == nil; i++ {
+		row, cells, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			if firstErr != nil {
+				return firstErr
+			}
+			return &Error{Sheet: rows.Sheet(), Msg: "the file has no header row"}
+		}
+		if err != nil {
+			return err
+		}
+		if blank(cells) {
+			continue
+		}
+		c, why := l.columns(cells)
+		if c != nil {
+			cols = c
+			break
+		}
+		if firstErr == nil {
+			firstErr = &Error{Sheet: rows.Sheet(), Row: row, Msg: why}
+		}
+		if i >= headRows-1 {
+			return firstErr
+		}
+	}
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, cells, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if blank(cells) {
+			continue
+		}
+		r := &rowReader{l: l, cols: cols, sheet: rows.Sheet(), row: row, cells: cells}
+		o, err := r.observation()
+		if err != nil {
+			var skip *skipped
+			if errors.As(err, &skip) {
+				if l.o.Skipped != nil {
+					skip.e.File = l.file
+					l.o.Skipped(skip.e)
+				}
+				continue
+			}
+			return err
+		}
+		if err := emit(o); err != nil {
+			if errors.Is(err, data.ErrInvalid) {
+				return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
+			}
+			return fmt.Errorf("row %d: %w", row, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return &Error{Sheet: rows.Sheet(), Msg: "no row under the header states a value; nothing to import"}
+	}
+	return nil
+}
+
+// skipped marks a row left out because it states no value.
+type skipped struct{ e *Error }
+
+func (s *skipped) Error() string { return s.e.Error() }
+
+// rowReader turns one row into an observation, locating its errors.
+type rowReader struct {
+	l     *long
+	cols  *columns
+	sheet string
+	row   int
+	cells []string
+}
+
+// cell returns the trimmed cell of field f, and whether the column exists.
+func (r *rowReader) cell(f field) (string, bool) {
+	i := r.cols.idx[f]
+	if i < 0 {
+		return "", false
+	}
+	if i >= len(r.cells) {
+		return "", true
+	}
+	return strings.TrimFunc(r.cells[i], isSpace), true
+}
+
+// fail locates msg at field f's column (none when f < 0).
+func (r *rowReader) fail(f field, value, msg string) *Error {
+	e := &Error{Sheet: r.sheet, Row: r.row, Value: value, Msg: msg}
+	if f >= 0 && r.cols.idx[f] >= 0 {
+		e.Column = r.cols.names[r.cols.idx[f]]
+	}
+	return e
+}
+
+func (r *rowReader) observation() (data.Observation, error) {
+	var o data.Observation
+	if extra := len(r.cells) - len(r.cols.names); extra > 0 && !blank(r.cells[len(r.cols.names):]) {
+		return o, r.fail(-1, "", fmt.Sprintf("the row has %d cells but the header only %d", len(r.cells), len(r.cols.names)))
+	}
+	var err *Error
+	if o.Reporter, err = r.country(fReporterISO, fReporterCode, fReporterName, r.l.o.Reporter, "reporter"); err != nil {
+		return o, err
+	}
+	if o.Partner, err = r.country(fPartnerISO, fPartnerCode, fPartnerName, r.l.o.Partner, "partner"); err != nil {
+		return o, err
+	}
+	if o.Period, err = r.period(); err != nil {
+		return o, err
+	}
+	if o.Flow, err = r.flow(); err != nil {
+		return o, err
+	}
+	if o.Product, err = r.product(); err != nil {
+		return o, err
+	}
+	v, _ := r.cell(fValue)
+	value, ok, perr := parseNumber(v)
+	switch {
+	case perr != nil:
+		return o, r.fail(fValue, v, perr.Error())
+	case !ok:
+		return o, &skipped{r.fail(fValue, v, "no value; row left out")}
+	}
+	o.ValueUSD = value
+	if o.Bound, err = r.bound(); err != nil {
+		return o, err
+	}
+	if err := r.quantity(&o); err != nil {
+		return o, err
+	}
+	o.SourceRef, _ = r.cell(fSourceRef)
+	if o.SourceRef == "" {
+		o.SourceRef = r.place()
+	}
+	o.SourceQuote, _ = r.cell(fSourceQuote)
+	if err := o.Validate(); err != nil {
+		return o, r.fail(-1, "", msgOf(err))
+	}
+	return o, nil
+}
+
+// place is the row's address, the source reference of a figure whose
+// file gives none.
+func (r *rowReader) place() string {
+	s := r.l.file
+	if r.sheet != "" {
+		s += ", sheet " + r.sheet
+	}
+	return fmt.Sprintf("%s, row %d", s, r.row)
+}
+
+// country resolves the first non-empty of the ISO, code and name cells,
+// falling back to the next when one is empty or unknown; def applies when
+// the file has none of the columns.
+func (r *rowReader) country(iso, code, name field, def, what string) (string, *Error) {
+	var first *Error
+	present := field(-1)
+	for _, f := range []field{iso, code, name} {
+		v, ok := r.cell(f)
+		if ok && present < 0 {
+			present = f
+		}
+		if v == "" {
+			continue
+		}
+		c, err := r.l.ref.Country(v)
+		if err == nil {
+			return c.ISO3, nil
+		}
+		if first == nil {
+			first = r.fail(f, v, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name)", v))
+		}
+	}
+	switch {
+	case first != nil:
+		return "", first
+	case present < 0:
+		return def, nil
+	}
+	return "", r.fail(present, "", "the "+what+" is empty (expected a country)")
+}
+
+func (r *rowReader) period() (data.Period, *Error) {
+	v, _ := r.cell(fPeriod)
+	s := v
+	// Comtrade writes months as 201903.
+	if len(s) == 6 && allDigits(s) && s[4:] >= "01" && s[4:] <= "12" {
+		s = s[:4] + "-" + s[4:]
+	}
+	p, err := data.ParsePeriod(s, r.l.o.FiscalStartMonth)
+	if err != nil {
+		msg := msgOf(err)
+		if strings.Contains(msg, "start month is not known") {
+			msg += " (give the fiscal year's start month, --fiscal-start-month)"
+		}
+		return p, r.fail(fPeriod, v, msg)
+	}
+	return p, nil
+}
+
+// flowWords maps a normalised flow cell to a flow: words, Comtrade Plus
+// letters (X, M, RX, RM) and Comtrade legacy codes (1 import, 2 export,
+// 3 re-export, 4 re-import).
+var flowWords = map[string]data.Flow{
+	"export": data.Export, "exports": data.Export, "x": data.Export, "2": data.Export,
+	"import": data.Import, "imports": data.Import, "m": data.Import, "1": data.Import,
+	"reexport": data.ReExport, "reexports": data.ReExport, "rx": data.ReExport, "3": data.ReExport,
+	"reimport": data.ReImport, "reimports": data.ReImport, "rm": data.ReImport, "4": data.ReImport,
+	"turnover": data.Turnover, "totaltrade": data.Turnover, "tradeturnover": data.Turnover,
+}
+
+func (r *rowReader) flow() (data.Flow, *Error) {
+	v, _ := r.cell(fFlow)
+	k := strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			return unicode.ToLower(c)
+		}
+		return -1
+	}, v)
+	if f, ok := flowWords[k]; ok {
+		return f, nil
+	}
+	return "", r.fail(fFlow, v, fmt.Sprintf("%q is not a trade flow (expected export, import, re-export, re-import or turnover; X, M, RX or RM; or Comtrade's 2, 1, 3 or 4)", v))
+}
+
+func (r *rowReader) bound() (data.Bound, *Error) {
+	v, _ := r.cell(fBound)
+	switch strings.ToLower(strings.Join(strings.FieldsFunc(v, func(c rune) bool { return c == '_' || c == '-' || isSpace(c) }), " ")) {
+	case "", "exact", "=":
+		return data.Exact, nil
+	case "at least", ">=", "≥", "more than", "over":
+		return data.AtLeast, nil
+	case "at most", "<=", "≤", "less than", "under":
+		return data.AtMost, nil
+	}
+	return "", r.fail(fBound, v, fmt.Sprintf("%q is not a bound (expected exact, at_least or at_most)", v))
+}
+
+// totalWords are the product cells that mean all goods.
+var totalWords = map[string]bool{"total": true, "all commodities": true, "all products": true, "all goods": true, "total goods": true}
+
+// product reads the product from the classification and code columns;
+// without a classification it is inferred from the code: TOTAL, an HS
+// code of 1–6 digits (a lost leading zero restored: "8" is chapter "08"),
+// else a sector named by the text. Without any product column the row is
+// all goods.
+func (r *rowReader) product() (data.Product, *Error) {
+	codeField := fProduct
+	code, ok := r.cell(fProduct)
+	name, _ := r.cell(fProductName)
+	if !ok {
+		codeField = fProductName
+		if code, ok = r.cell(fProductName); !ok {
+			return data.TotalProduct, nil
+		}
+	}
+	class, _ := r.cell(fClass)
+	if code == "" {
+		return data.Product{}, r.fail(codeField, "", "the product is empty (expected TOTAL, an HS code or a sector name)")
+	}
+	var c data.ProductClassification
+	switch strings.ToLower(class) {
+	case "":
+		switch {
+		case totalWords[strings.ToLower(strings.Join(strings.Fields(code), " "))]:
+			return data.TotalProduct, nil
+		case allDigits(code) && len(code) <= 6:
+			c = data.HS
+		case allDigits(code):
+			return data.Product{}, r.fail(codeField, code, fmt.Sprintf("%q is not an HS code (expected 2, 4 or 6 digits; national tariff lines are not supported)", code))
+		default:
+			c = data.Sector
+		}
+	case "total":
+		c = data.Total
+	case "hs":
+		c = data.HS
+	case "hs-section", "hs section":
+		c = data.HSSection
+	case "sector":
+		c = data.Sector
+	default:
+		return data.Product{}, r.fail(fClass, class, fmt.Sprintf("%q is not a product classification (expected TOTAL, HS, HS-section or sector)", class))
+	}
+	switch c {
+	case data.Total:
+		code = strings.ToUpper(code)
+	case data.HS:
+		if allDigits(code) && len(code)%2 == 1 {
+			code = "0" + code
+		}
+	case data.HSSection:
+		code = strings.ToUpper(code)
+	case data.Sector:
+		code = strings.Join(strings.Fields(code), " ")
+	}
+	if p, err := r.l.ref.Product(c, code); err == nil {
+		return p, nil
+	}
+	p := data.Product{Classification: c, Code: code, Name: name}
+	if c == data.HS && len(code) > 2 {
+		p.ParentClassification, p.ParentCode = data.HS, code[:len(code)-2]
+	}
+	if err := p.Validate(); err != nil {
+		return p, r.fail(codeField, code, msgOf(err))
+	}
+	return p, nil
+}
+
+// quantity reads the optional quantity and its unit. Comtrade writes
+// "0" with the unit "No Quantity" when it has none.
+func (r *rowReader) quantity(o *data.Observation) *Error {
+	v, ok := r.cell(fQty)
+	if !ok {
+		return nil
+	}
+	unit, _ := r.cell(fQtyUnit)
+	if strings.EqualFold(unit, "no quantity") {
+		unit = ""
+	}
+	q, ok, err := parseNumber(v)
+	switch {
+	case err != nil:
+		return r.fail(fQty, v, err.Error())
+	case !ok, q == 0 && unit == "":
+		return nil
+	case unit == "":
+		return r.fail(fQty, v, fmt.Sprintf("the quantity %s has no unit (expected a unit column such as %q)", v, "quantity_unit"))
+	}
+	o.Quantity, o.QtyUnit = &q, unit
+	return nil
+}
+
+// normalizeHeader folds header text for matching: camelCase split
+// ("reporterISO" → "reporter iso"), lower case, "US$" and "$" read as
+// "usd", other punctuation as spaces, runs of spaces collapsed.
+func normalizeHeader(s string) string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range strings.TrimPrefix(strings.TrimFunc(s, isSpace), "\uFEFF") {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		prev = r
+	}
+	t := strings.ReplaceAll(b.String(), "us$", " usd ")
+	t = strings.ReplaceAll(t, "$", " usd ")
+	return strings.Join(strings.FieldsFunc(t, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// blank reports whether every cell is empty or spaces.
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimFunc(c, isSpace) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// msgOf is err's message without the sentinel's "invalid: " prefix, for
+// an *Error that wraps data.ErrInvalid itself.
+func msgOf(err error) string {
+	m := err.Error()
+	for _, s := range []error{data.ErrInvalid, data.ErrNotFound, data.ErrDuplicate} {
+		m = strings.TrimPrefix(m, s.Error()+": ")
+	}
+	return m
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tradedash/data"
+)
+
+// datasetsJSON runs "tradedash datasets --json" and decodes its output.
+func datasetsJSON(t *testing.T, db string) []map[string]any {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"datasets", "--db", db, "--json"}, &out, &errOut); err != nil {
+		t.Fatalf("datasets: %v\n%s", err, errOut.String())
+	}
+	var sets []map[string]any
+	if err := json.Unmarshal(out.Bytes(), &sets); err != nil {
+		t.Fatalf("datasets --json: %v\n%s", err, out.String())
+	}
+	return sets
+}
+
+// TestImportCommand runs the import subcommand end to end on real files
+// and a real SQLite database.
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	good := filepath.Join("importers", "testdata", "long_mixed.csv")
+
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "--db", db, "--source", "hand-written sample", good}, &out, &errOut); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"ID", "long_mixed", "5", "long", good} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("import output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"datasets", "--db", db}, &out, &errOut); err != nil {
+		t.Fatalf("datasets: %v", err)
+	}
+	if !strings.Contains(out.String(), "long_mixed") {
+		t.Errorf("datasets output lacks the imported set:\n%s", out.String())
+	}
+
+	// --json, with the options a file without reporter and fiscal-year
+	// context needs.
+	out.Reset()
+	tsv := filepath.Join("importers", "testdata", "tab_cr_bom.tsv")
+	if err := run(ctx, []string{"import", "--db", db, "--json", "--name", "Pakistan FY", "--fiscal-start-month", "7", tsv}, &out, &errOut); err != nil {
+		t.Fatalf("import --json: %v", err)
+	}
+	var res []struct {
+		ID     int64
+		Name   string
+		Rows   int64
+		Format string
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || res[0].ID != 2 || res[0].Name != "Pakistan FY" || res[0].Rows != 3 || res[0].Format != "long" {
+		t.Errorf("import --json = %+v, %v\n%s", res, err, out.String())
+	}
+
+	before := datasetsJSON(t, db)
+	if len(before) != 2 {
+		t.Fatalf("%d datasets; want 2", len(before))
+	}
+
+	// A bad value in the last row: a located error, and nothing stored.
+	bad := filepath.Join("importers", "testdata", "bad_value.csv")
+	out.Reset()
+	err := run(ctx, []string{"import", "--db", db, bad}, &out, &errOut)
+	if err == nil || !errors.Is(err, data.ErrInvalid) {
+		t.Fatalf("bad file: error %v; want data.ErrInvalid", err)
+	}
+	if want := bad + `: row 5, column "Trade Value (US$)": "12x" is not a number`; !strings.Contains(err.Error(), want) {
+		t.Errorf("bad file: error %q; want it to contain %q", err, want)
+	}
+
+	// The same file again: reported with the dataset that holds it.
+	err = run(ctx, []string{"import", "--db", db, good}, &out, &errOut)
+	if !errors.Is(err, data.ErrDuplicate) || !strings.Contains(err.Error(), "already imported as dataset 1") {
+		t.Errorf("second import: %v; want data.ErrDuplicate naming dataset 1", err)
+	}
+
+	// Not a table at all.
+	err = run(ctx, []string{"import", "--db", db, filepath.Join("importers", "testdata", "comtrade_result_too_large.csv")}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "not a table") {
+		t.Errorf("plain-text message: %v", err)
+	}
+
+	after := datasetsJSON(t, db)
+	if len(after) != len(before) {
+		t.Errorf("datasets changed from %v to %v", before, after)
+	}
+	for i := range after {
+		if after[i]["rows"] != before[i]["rows"] || after[i]["sha256"] != before[i]["sha256"] {
+			t.Errorf("dataset %d changed from %v to %v", i, before[i], after[i])
+		}
+	}
+
+	if err := run(ctx, []string{"import", "--db", db}, &out, &errOut); err == nil {
+		t.Error("import without files: no error")
+	}
+}
