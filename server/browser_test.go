@@ -100,6 +100,14 @@ func newBrowser(tb testing.TB) *browser {
 	return b
 }
 
+// open loads a page and waits until the chart matching sel has drawn.
+func (b *browser) open(tb testing.TB, url, sel string) {
+	tb.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel+`[data-drawn="true"]`))); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // check stops listening, then fails the test for any console error and for
 // any request that left the test server: the dashboard must work offline.
 func (b *browser) check(tb testing.TB, serverURL string) {
@@ -127,12 +135,7 @@ func TestBrowserBilateralChart(t *testing.T) {
 	ts, _ := mustServer(t)
 	b := newBrowser(t)
 	const chart = `#chart-pak-rus-bilateral-1`
-	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
-		chromedp.WaitVisible(chromedp.CSS(chart+`[data-drawn="true"]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b.open(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS", chart)
 	// What the ECharts instance holds: each series with its count of drawn (non-missing) points.
 	series, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.querySelector('`+chart+`')).getOption().series.map(function (s) {
 		return s.name + ':' + s.data.filter(function (d) { var v = (d !== null && typeof d === 'object') ? d.value : d; return v !== '-' && v !== undefined && v !== null; }).length;
@@ -168,9 +171,8 @@ func TestBrowserBilateralChart(t *testing.T) {
 func TestBrowserSelectorsNavigate(t *testing.T) {
 	ts, _ := mustServer(t)
 	b := newBrowser(t)
+	b.open(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS", "")
 	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-drawn="true"]`)),
 		chromedp.SetValue(chromedp.CSS(`input[name=reporter]`), "India"),
 		chromedp.SetValue(chromedp.CSS(`select[name=dataset]`), "3"),
 		chromedp.Submit(chromedp.CSS(`form.selectors`)),
@@ -196,9 +198,8 @@ func TestBrowserExportsPNGAndSVG(t *testing.T) {
 	ts, _ := mustServer(t)
 	b := newBrowser(t)
 	const chart = `#chart-pak-rus-bilateral-1`
+	b.open(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS", chart)
 	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(ts.URL+"/bilateral?reporter=PAK&partner=RUS"),
-		chromedp.WaitVisible(chromedp.CSS(chart+`[data-drawn="true"]`)),
 		// Catch the downloads the buttons start instead of saving them.
 		chromedp.Evaluate[chromedp.Void](`window.__downloads = []; HTMLAnchorElement.prototype.click = function () { window.__downloads.push({name: this.download, href: this.href}); };
 			var create = URL.createObjectURL; URL.createObjectURL = function (blob) { window.__blob = blob; return create(blob); };`),

@@ -35,17 +35,7 @@ func (s *Server) handleHome(c echo.Context) error {
 }
 
 func (s *Server) handleBilateralPage(c echo.Context) error {
-	q, err := s.bindBilateral(c)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.queryContext(c)
-	defer cancel()
-	sets, err := s.datasetsFor(ctx, q.DatasetID)
-	if err != nil {
-		return err
-	}
-	rows, err := s.store.Bilateral(ctx, q)
+	q, sets, rows, err := s.bilateral(c)
 	if err != nil {
 		return err
 	}
@@ -53,16 +43,7 @@ func (s *Server) handleBilateralPage(c echo.Context) error {
 }
 
 func (s *Server) handleBilateralAPI(c echo.Context) error {
-	q, err := s.bindBilateral(c)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.queryContext(c)
-	defer cancel()
-	if _, err := s.datasetsFor(ctx, q.DatasetID); err != nil {
-		return err
-	}
-	rows, err := s.store.Bilateral(ctx, q)
+	q, _, rows, err := s.bilateral(c)
 	if err != nil {
 		return err
 	}
@@ -72,21 +53,28 @@ func (s *Server) handleBilateralAPI(c echo.Context) error {
 // handleBilateralData serves the table behind the bilateral chart as CSV or
 // XLSX, by the path's extension.
 func (s *Server) handleBilateralData(c echo.Context) error {
-	q, err := s.bindBilateral(c)
+	q, sets, rows, err := s.bilateral(c)
 	if err != nil {
 		return err
+	}
+	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.BilateralTable(rows, bilateralOptions(q, sets, s.ref)))
+}
+
+// bilateral is what every bilateral endpoint does first: bind the query,
+// check its dataset exists, and fetch the pair's totals.
+func (s *Server) bilateral(c echo.Context) (data.BilateralQuery, []data.DatasetSummary, []data.PeriodTotals, error) {
+	q, err := s.bindBilateral(c)
+	if err != nil {
+		return q, nil, nil, err
 	}
 	ctx, cancel := s.queryContext(c)
 	defer cancel()
 	sets, err := s.datasetsFor(ctx, q.DatasetID)
 	if err != nil {
-		return err
+		return q, nil, nil, err
 	}
 	rows, err := s.store.Bilateral(ctx, q)
-	if err != nil {
-		return err
-	}
-	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.BilateralTable(rows, bilateralOptions(q, sets, s.ref)))
+	return q, sets, rows, err
 }
 
 // queryContext bounds a request's database work.
