@@ -1,10 +1,12 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -88,36 +90,71 @@ type Pair struct {
 }
 
 // Pairs lists a dataset's country pairs (aggregates such as World left
-// out), one entry per unordered pair with the codes in alphabetical order
-// (PAK before RUS), the pairs with the most trade first, at most limit of
-// them (0: all).
+// out), one entry per unordered pair, the pairs with the most trade first,
+// at most limit of them (0: all). A pair's Reporter is the side whose own
+// statistics give more all-goods figures on it (then more figures of any
+// kind, then the code first in the alphabet), so that its page opens on
+// that side's figures rather than on mirror figures.
 func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT min(o.reporter, o.partner), max(o.reporter, o.partner), count(*), min(o.period_start), max(o.period_end)
+	rows, err := s.read.QueryContext(ctx, `SELECT o.reporter, o.partner, count(*), sum(pr.classification = 'TOTAL'),
+			sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
 		FROM observations o
 		JOIN countries r ON r.iso3 = o.reporter
 		JOIN countries p ON p.iso3 = o.partner
+		JOIN products pr ON pr.id = o.product_id
 		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0
-		GROUP BY 1, 2
-		ORDER BY sum(abs(o.value_usd)) DESC, 1, 2`, datasetID)
+		GROUP BY o.reporter, o.partner`, datasetID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Pair
+	type side struct {
+		Pair
+		totals int
+		value  float64
+	}
+	pairs := map[[2]string][]side{}
 	for rows.Next() {
-		p := Pair{DatasetID: datasetID}
+		sd := side{Pair: Pair{DatasetID: datasetID}}
 		var first, last int
-		if err := rows.Scan(&p.Reporter, &p.Partner, &p.Observations, &first, &last); err != nil {
+		if err := rows.Scan(&sd.Reporter, &sd.Partner, &sd.Observations, &sd.totals, &sd.value, &first, &last); err != nil {
 			return nil, err
 		}
-		p.FirstMonth, p.LastMonth = MonthFromYYYYMM(first), MonthFromYYYYMM(last)
-		out = append(out, p)
+		sd.FirstMonth, sd.LastMonth = MonthFromYYYYMM(first), MonthFromYYYYMM(last)
+		k := [2]string{min(sd.Reporter, sd.Partner), max(sd.Reporter, sd.Partner)}
+		pairs[k] = append(pairs[k], sd)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	type merged struct {
+		Pair
+		value float64
+	}
+	var out []merged
+	for _, sides := range pairs {
+		slices.SortFunc(sides, func(a, b side) int {
+			return cmp.Or(cmp.Compare(b.totals, a.totals), cmp.Compare(b.Observations, a.Observations), cmp.Compare(a.Reporter, b.Reporter))
+		})
+		m := merged{Pair: sides[0].Pair}
+		for _, sd := range sides {
+			m.value += sd.value
+			if sd.Reporter != m.Reporter {
+				m.Observations += sd.Observations
+				m.FirstMonth, m.LastMonth = min(m.FirstMonth, sd.FirstMonth), max(m.LastMonth, sd.LastMonth)
+			}
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b merged) int {
+		return cmp.Or(cmp.Compare(b.value, a.value), cmp.Compare(a.Reporter, b.Reporter), cmp.Compare(a.Partner, b.Partner))
+	})
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	result := make([]Pair, len(out))
+	for i, m := range out {
+		result[i] = m.Pair
+	}
+	return result, nil
 }
