@@ -46,6 +46,8 @@ type PointMeta struct {
 	// Notes holds, per series name, "at least", "at most", "derived" or
 	// "sources disagree", for the tooltip.
 	Notes map[string]string `json:"notes,omitempty"`
+	// Detail is one more line for the tooltip, such as a share.
+	Detail string `json:"detail,omitempty"`
 }
 
 // JSON returns the option as JSON, for golden files and server-side export.

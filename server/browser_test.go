@@ -237,3 +237,32 @@ func TestBrowserExportsPNGAndSVG(t *testing.T) {
 	}
 	b.check(t, ts.URL)
 }
+
+func TestBrowserPartners(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	b.open(t, ts.URL+"/partners?reporter=IND", `#chart-ind-partners-export-201901201912-3`)
+	bars, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.querySelector('#chart-ind-partners-export-201901201912-3')).getOption().yAxis[0].data.slice(0, 3)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(bars, ",") != "United States,United Arab Emirates,China" {
+		t.Errorf("top partners drawn = %v", bars)
+	}
+	if err := chromedp.Do(b.ctx,
+		chromedp.SetValue(chromedp.CSS(`select[name=flow]`), "import"),
+		chromedp.Submit(chromedp.CSS(`form.selectors`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-ind-partners-import-201901201912-3[data-drawn="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, "flow=import") {
+		t.Errorf("location after changing the flow = %q, %v", loc, err)
+	}
+	first, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(`tbody tr th a`)))
+	if err != nil || first != "China" {
+		t.Errorf("India's largest import partner in 2019 = %q, %v; want China", first, err)
+	}
+	b.check(t, ts.URL)
+}

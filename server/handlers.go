@@ -95,12 +95,23 @@ func (s *Server) bindBilateral(c echo.Context) (data.BilateralQuery, error) {
 		return q, err
 	}
 	q.Reporter, q.Partner = rep.ISO3, par.ISO3
-	if v := strings.TrimSpace(c.QueryParam("dataset")); v != "" {
-		if q.DatasetID, err = strconv.ParseInt(v, 10, 64); err != nil || q.DatasetID <= 0 {
-			return q, fmt.Errorf("%w: dataset must be a dataset number, not %q", data.ErrInvalid, v)
-		}
+	if q.DatasetID, err = datasetParam(c); err != nil {
+		return q, err
 	}
 	return q, q.Validate()
+}
+
+// datasetParam reads the optional dataset number; 0 when absent.
+func datasetParam(c echo.Context) (int64, error) {
+	v := strings.TrimSpace(c.QueryParam("dataset"))
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: dataset must be a dataset number, not %q", data.ErrInvalid, v)
+	}
+	return id, nil
 }
 
 func (s *Server) country(c echo.Context, param string) (data.Country, error) {

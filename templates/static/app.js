@@ -35,6 +35,7 @@
       var point = meta.points[params[0].dataIndex] || {};
       var lines = ["<strong>" + escapeText(point.label || params[0].axisValue) + "</strong>"];
       if (point.mirror) lines.push("<em>as reported by " + escapeText(point.reported_by) + "</em>");
+      if (point.detail) lines.push(escapeText(point.detail));
       params.forEach(function (p) {
         var v = Array.isArray(p.value) ? p.value[1] : p.value;
         var note = point.notes && point.notes[p.seriesName];
@@ -68,11 +69,12 @@
     if (!el || !window.echarts) return;
     var option = spec.option;
     option.tooltip = Object.assign({}, option.tooltip, { formatter: axisTooltip(spec.meta) });
-    (option.yAxis || []).forEach(function (ax) {
-      ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: scaleValue });
+    [].concat(option.xAxis || [], option.yAxis || []).forEach(function (ax) {
+      if (ax.type === "value") ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: scaleValue });
     });
     (option.series || []).forEach(function (s) {
-      s.label = { show: true, position: "top", formatter: boundLabel(spec.meta, s.name) };
+      var horizontal = (option.yAxis || []).some(function (ax) { return ax.type === "category"; });
+      s.label = { show: true, position: horizontal ? "right" : "top", formatter: boundLabel(spec.meta, s.name) };
     });
     if (prefersDark()) option.backgroundColor = "transparent";
     var chart = window.echarts.init(el, prefersDark() ? "dark" : null, { renderer: "canvas" });
