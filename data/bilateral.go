@@ -64,6 +64,12 @@ type PeriodTotals struct {
 	Imports    Figure
 	Turnover   Figure
 	Balance    Figure
+	// WorldExports and WorldImports are the reporter's trade with the
+	// World in the same dataset and period, where the source states it,
+	// so the pair's share can be shown beside the figures it rests on.
+	// Only on rows of the reporter's own statistics.
+	WorldExports Figure
+	WorldImports Figure
 }
 
 // Mirror reports whether the figures come from the partner's statistics.
@@ -77,14 +83,14 @@ func (s *Store) Bilateral(ctx context.Context, q BilateralQuery) ([]PeriodTotals
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter}
-	where := `((o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = ?)) AND p.classification = 'TOTAL'
-		AND o.flow IN ('export', 'import', 'turnover')`
+	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter, q.Reporter}
+	where := `((o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = 'WLD'))
+		AND p.classification = 'TOTAL' AND o.flow IN ('export', 'import', 'turnover')`
 	if q.DatasetID != 0 {
 		where += ` AND o.dataset_id = ?`
 		args = append(args, q.DatasetID)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.dataset_id, o.reporter, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
 		FROM observations o JOIN products p ON p.id = o.product_id
 		WHERE `+where+`
 		ORDER BY o.dataset_id, o.period_start, o.period_end, o.id`, args...)
@@ -100,14 +106,30 @@ func (s *Store) Bilateral(ctx context.Context, q BilateralQuery) ([]PeriodTotals
 	}
 	type acc struct{ exports, imports, turnover []Source }
 	groups := map[key]*acc{}
+	world := map[key]*acc{}
 	var order []key
 	for rows.Next() {
 		var src Source
+		var partner string
 		var start, end int
-		if err := rows.Scan(&src.ObservationID, &src.DatasetID, &src.Reporter, &start, &end, &src.Flow, &src.ValueUSD, &src.Bound, &src.Ref, &src.Quote); err != nil {
+		if err := rows.Scan(&src.ObservationID, &src.DatasetID, &src.Reporter, &partner, &start, &end, &src.Flow, &src.ValueUSD, &src.Bound, &src.Ref, &src.Quote); err != nil {
 			return nil, err
 		}
 		k := key{src.DatasetID, Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)}, src.Reporter}
+		if partner == "WLD" && q.Partner != "WLD" {
+			w := world[k]
+			if w == nil {
+				w = &acc{}
+				world[k] = w
+			}
+			switch src.Flow {
+			case Export:
+				w.exports = append(w.exports, src)
+			case Import:
+				w.imports = append(w.imports, src)
+			}
+			continue
+		}
 		a := groups[k]
 		if a == nil {
 			a = &acc{}
@@ -146,6 +168,9 @@ func (s *Store) Bilateral(ctx context.Context, q BilateralQuery) ([]PeriodTotals
 			t.Turnover = combine(t.Exports, t.Imports, +1)
 		}
 		t.Balance = combine(t.Exports, t.Imports, -1)
+		if w := world[k]; w != nil {
+			t.WorldExports, t.WorldImports = stated(w.exports), stated(w.imports)
+		}
 		out = append(out, t)
 	}
 	return out, nil

@@ -271,3 +271,73 @@ func TestBilateralDataDownloads(t *testing.T) {
 		}
 	}
 }
+
+func TestBilateralChangesSharesAndGrowth(t *testing.T) {
+	ts, _ := mustServer(t)
+	_, body := get(t, ts.URL+"/bilateral?reporter=IND&partner=RUS")
+	for _, want := range []string{
+		// FY2018-19 turnover 8,229,910,000 on FY2017-18 10,686,850,000.
+		"−2,456,940,000 (−23.0%) on FY2017-18",
+		// India's 2019 trade with Russia as shares of its trade with the World (UN Comtrade).
+		"0.89% of India&#39;s exports to the World (323,250,726,424)",
+		"1.30% of India&#39;s imports from the World (478,883,729,111)",
+		// (68,000,000,000 / 10,686,850,000)^(1/7) − 1 = 30.3%.
+		"Turnover, India&#39;s statistics: &#43;30.3% a year from FY2017-18 (10,686,850,000) to FY2024-25 (68,000,000,000), over 7 years (CAGR)",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// One-year "growth rates" are not shown: they are the changes.
+	if strings.Contains(body, "over 1 years") {
+		t.Error("a CAGR over one year is shown")
+	}
+}
+
+func TestBilateralAPIChangesSharesAndGrowth(t *testing.T) {
+	ts, _ := mustServer(t)
+	_, body := get(t, ts.URL+"/api/v1/bilateral?reporter=IND&partner=RUS")
+	var got struct {
+		Series []struct {
+			Period  string
+			Dataset int64
+			Changes map[string]struct {
+				From  string
+				Delta float64
+				Pct   *float64
+			}
+			WorldImports *float64 `json:"world_imports"`
+			Shares       map[string]float64
+		}
+		Growth []struct {
+			Figure, From, To string
+			Years            int
+			Rate             float64
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	var fy1819, y2019 bool
+	for _, s := range got.Series {
+		if s.Period == "FY2018-19" {
+			c := s.Changes["turnover"]
+			fy1819 = c.From == "FY2017-18" && c.Delta == 8229910000-10686850000 && c.Pct != nil
+		}
+		if s.Period == "2019" && s.Dataset == 3 {
+			y2019 = s.WorldImports != nil && *s.WorldImports == 478883729111 && s.Shares["imports"] == 6226189464.0/478883729111
+		}
+	}
+	if !fy1819 || !y2019 {
+		t.Errorf("FY2018-19 change found: %v; 2019 share of World imports: %v\n%.2000s", fy1819, y2019, body)
+	}
+	found := false
+	for _, g := range got.Growth {
+		if g.Figure == "turnover" && g.From == "FY2017-18" && g.To == "FY2024-25" && g.Years == 7 && g.Rate > 0.302 && g.Rate < 0.304 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no 7-year turnover growth in %+v", got.Growth)
+	}
+}

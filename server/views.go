@@ -109,6 +109,7 @@ type bilateralSection struct {
 	DatasetID                    int64
 	DatasetName, Source, Licence string
 	JSONURL, CSVURL, XLSXURL     string
+	Growth                       []string
 	Chart                        charts.Chart
 	Rows                         []tableRow
 }
@@ -120,7 +121,7 @@ type tableRow struct {
 	Sources                        []sourceView
 }
 
-type cell struct{ Text, Note string }
+type cell struct{ Text, Note, Change, Share string }
 
 type sourceView struct {
 	Flow, Value, Ref, URL, Quote string
@@ -154,16 +155,28 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []da
 			CSVURL:  bilateralURL("/data/bilateral.csv", q.Reporter, q.Partner, d.ID),
 			XLSXURL: bilateralURL("/data/bilateral.xlsx", q.Reporter, q.Partner, d.ID),
 			Chart:   charts.Bilateral(rows[start:end], charts.BilateralOptions{Reporter: rep, Partner: par, DatasetID: d.ID, Dataset: d.Name, Source: d.Source})}
-		for _, r := range rows[start:end] {
-			sec.Rows = append(sec.Rows, newTableRow(r, q, ref))
+		for i := start; i < end; i++ {
+			sec.Rows = append(sec.Rows, newTableRow(rows, i, q, ref))
 		}
+		sec.Growth = growthLines(rows[start:end], q, ref)
 		v.Sections = append(v.Sections, sec)
 		start = end
 	}
 	return v
 }
 
-func newTableRow(r data.PeriodTotals, q data.BilateralQuery, ref *data.Reference) tableRow {
+// figurePickers name the figures of a row that changes and growth are computed for.
+var figurePickers = []struct {
+	name string
+	pick func(data.PeriodTotals) data.Figure
+}{
+	{"exports", func(r data.PeriodTotals) data.Figure { return r.Exports }},
+	{"imports", func(r data.PeriodTotals) data.Figure { return r.Imports }},
+	{"turnover", func(r data.PeriodTotals) data.Figure { return r.Turnover }},
+}
+
+func newTableRow(rows []data.PeriodTotals, row int, q data.BilateralQuery, ref *data.Reference) tableRow {
+	r := rows[row]
 	t := tableRow{Period: r.Period.Label(), PeriodKind: periodKindText(r.Period), ReportedBy: countryName(ref, r.ReportedBy), Mirror: r.Mirror(q)}
 	seen := map[int64]bool{}
 	for i, f := range []data.Figure{r.Exports, r.Imports, r.Turnover, r.Balance} {
@@ -180,7 +193,63 @@ func newTableRow(r data.PeriodTotals, q data.BilateralQuery, ref *data.Reference
 			t.Sources = append(t.Sources, sv)
 		}
 	}
+	for i, fp := range figurePickers {
+		if c := data.ChangeOn(rows, row, fp.pick); c.Known {
+			t.Figures[i].Change = changeText(c)
+		}
+	}
+	for i, pair := range [][2]data.Figure{{r.Exports, r.WorldExports}, {r.Imports, r.WorldImports}} {
+		w := pair[1]
+		if s, ok := share(pair[0], w); ok {
+			what := []string{"exports to", "imports from"}[i]
+			t.Figures[i].Share = fmt.Sprintf("%.2f%% of %s's %s the World (%s)", 100*s, countryName(ref, r.ReportedBy), what, exactUSD(w.Value))
+			t.Sources = append(t.Sources, sourceView{Flow: countryName(ref, r.ReportedBy) + " " + what + " the World", Value: exactUSD(w.Value), Ref: w.Sources[0].Ref})
+		}
+	}
 	return t
+}
+
+// share is a figure's part of the World figure, when both are exact.
+func share(f, world data.Figure) (float64, bool) {
+	if !f.Known || f.Conflict || f.Bound != data.Exact || !world.Known || world.Conflict || world.Bound != data.Exact || world.Value <= 0 {
+		return 0, false
+	}
+	return f.Value / world.Value, true
+}
+
+func changeText(c data.Change) string {
+	sign := "+"
+	if c.Delta < 0 {
+		sign = ""
+	}
+	pct := ""
+	if !math.IsNaN(c.Pct) {
+		pct = " (" + signedPct(c.Pct) + ")"
+	}
+	return fmt.Sprintf("%s%s%s on %s", sign, exactUSD(c.Delta), pct, c.From.Label())
+}
+
+// signedPct writes a percentage with its sign, using a true minus: −23.0%.
+func signedPct(p float64) string {
+	s := fmt.Sprintf("%+.1f%%", p)
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// growthLines describes the compound annual growth of each figure over its
+// like periods, one line per dataset, side and class of period.
+func growthLines(rows []data.PeriodTotals, q data.BilateralQuery, ref *data.Reference) []string {
+	var out []string
+	for _, fp := range figurePickers {
+		for _, g := range data.CAGR(rows, fp.pick) {
+			if g.Years < 2 {
+				continue // over one year the growth rate is the change shown in the table
+			}
+			out = append(out, fmt.Sprintf("%s, %s's statistics: %s a year from %s (%s) to %s (%s), over %d years (CAGR)",
+				strings.ToUpper(fp.name[:1])+fp.name[1:], countryName(ref, g.ReportedBy), signedPct(100*g.Rate),
+				g.From.Label(), exactUSD(g.First), g.To.Label(), exactUSD(g.Last), g.Years))
+		}
+	}
+	return out
 }
 
 func figureCell(f data.Figure) cell {
@@ -261,6 +330,7 @@ type bilateralJSON struct {
 	PartnerName  string          `json:"partner_name"`
 	Currency     string          `json:"currency"`
 	Series       []bilateralItem `json:"series"`
+	Growth       []growthJSON    `json:"growth"`
 }
 
 type bilateralItem struct {
@@ -277,13 +347,38 @@ type bilateralItem struct {
 	Turnover    *float64          `json:"turnover"`
 	Balance     *float64          `json:"balance"`
 	Notes       map[string]string `json:"notes,omitempty"`
-	Sources     []data.Source     `json:"sources"`
+	// Changes on the like period a year earlier, per figure.
+	Changes map[string]changeJSON `json:"changes,omitempty"`
+	// The reporter's trade with the World in the same source, and the
+	// pair's shares of it.
+	WorldExports *float64           `json:"world_exports,omitempty"`
+	WorldImports *float64           `json:"world_imports,omitempty"`
+	Shares       map[string]float64 `json:"shares,omitempty"`
+	Sources      []data.Source      `json:"sources"`
+}
+
+type changeJSON struct {
+	From  string   `json:"from"`
+	Delta float64  `json:"delta"`
+	Pct   *float64 `json:"pct"`
+}
+
+type growthJSON struct {
+	Figure     string  `json:"figure"`
+	Dataset    int64   `json:"dataset"`
+	ReportedBy string  `json:"reported_by"`
+	From       string  `json:"from"`
+	To         string  `json:"to"`
+	First      float64 `json:"first"`
+	Last       float64 `json:"last"`
+	Years      int     `json:"years"`
+	Rate       float64 `json:"rate"`
 }
 
 func newBilateralJSON(q data.BilateralQuery, rows []data.PeriodTotals, ref *data.Reference) bilateralJSON {
 	out := bilateralJSON{Reporter: q.Reporter, ReporterName: countryName(ref, q.Reporter), Partner: q.Partner,
-		PartnerName: countryName(ref, q.Partner), Currency: "USD", Series: []bilateralItem{}}
-	for _, r := range rows {
+		PartnerName: countryName(ref, q.Partner), Currency: "USD", Series: []bilateralItem{}, Growth: []growthJSON{}}
+	for i, r := range rows {
 		it := bilateralItem{Year: r.Period.EndYear(), Period: r.Period.Label(), PeriodKind: string(r.Period.Kind()),
 			PeriodStart: monthISO(r.Period.Start), PeriodEnd: monthISO(r.Period.End),
 			Dataset: r.DatasetID, ReportedBy: r.ReportedBy, Mirror: r.Mirror(q), Notes: map[string]string{}, Sources: []data.Source{}}
@@ -312,8 +407,43 @@ func newBilateralJSON(q data.BilateralQuery, rows []data.PeriodTotals, ref *data
 				}
 			}
 		}
+		for _, fp := range figurePickers {
+			if c := data.ChangeOn(rows, i, fp.pick); c.Known {
+				if it.Changes == nil {
+					it.Changes = map[string]changeJSON{}
+				}
+				cj := changeJSON{From: c.From.Label(), Delta: c.Delta}
+				if !math.IsNaN(c.Pct) {
+					pct := c.Pct
+					cj.Pct = &pct
+				}
+				it.Changes[fp.name] = cj
+			}
+		}
+		for _, w := range []struct {
+			name     string
+			f, world data.Figure
+			dst      **float64
+		}{{"exports", r.Exports, r.WorldExports, &it.WorldExports}, {"imports", r.Imports, r.WorldImports, &it.WorldImports}} {
+			if w.world.Known && !w.world.Conflict {
+				v := w.world.Value
+				*w.dst = &v
+			}
+			if sh, ok := share(w.f, w.world); ok {
+				if it.Shares == nil {
+					it.Shares = map[string]float64{}
+				}
+				it.Shares[w.name] = sh
+			}
+		}
 		sortSources(it.Sources)
 		out.Series = append(out.Series, it)
+	}
+	for _, fp := range figurePickers {
+		for _, g := range data.CAGR(rows, fp.pick) {
+			out.Growth = append(out.Growth, growthJSON{Figure: fp.name, Dataset: g.DatasetID, ReportedBy: g.ReportedBy,
+				From: g.From.Label(), To: g.To.Label(), First: g.First, Last: g.Last, Years: g.Years, Rate: g.Rate})
+		}
 	}
 	return out
 }
