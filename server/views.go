@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,6 +126,7 @@ type cell struct{ Text, Note, Change, Share string }
 
 type sourceView struct {
 	Flow, Value, Ref, URL, Quote string
+	Host                         string // where the source is, in a word: the site, or the file
 }
 
 func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
@@ -187,8 +189,11 @@ func newTableRow(rows []data.PeriodTotals, row int, q data.BilateralQuery, ref *
 			}
 			seen[src.ObservationID] = true
 			sv := sourceView{Flow: flowText(src, ref), Value: boundPrefix(src.Bound) + exactUSD(src.ValueUSD), Ref: src.Ref, Quote: src.Quote}
+			sv.Host = src.Ref
 			if u, err := url.Parse(src.Ref); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
-				sv.URL = src.Ref
+				sv.URL, sv.Host = src.Ref, strings.TrimPrefix(u.Hostname(), "www.")
+			} else if file, _, ok := strings.Cut(src.Ref, " @ "); ok {
+				sv.Host = path.Base(file)
 			}
 			t.Sources = append(t.Sources, sv)
 		}
@@ -203,7 +208,7 @@ func newTableRow(rows []data.PeriodTotals, row int, q data.BilateralQuery, ref *
 		if s, ok := share(pair[0], w); ok {
 			what := []string{"exports to", "imports from"}[i]
 			t.Figures[i].Share = fmt.Sprintf("%.2f%% of %s's %s the World (%s)", 100*s, countryName(ref, r.ReportedBy), what, exactUSD(w.Value))
-			t.Sources = append(t.Sources, sourceView{Flow: countryName(ref, r.ReportedBy) + " " + what + " the World", Value: exactUSD(w.Value), Ref: w.Sources[0].Ref})
+			t.Sources = append(t.Sources, sourceView{Flow: countryName(ref, r.ReportedBy) + " " + what + " the World", Value: exactUSD(w.Value), Ref: w.Sources[0].Ref, Host: w.Sources[0].Ref})
 		}
 	}
 	return t
