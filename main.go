@@ -4,10 +4,11 @@
 //
 // Usage:
 //
-//	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo]
+//	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
 //	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--reporter ISO3] [--partner ISO3]
 //	                   [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
+//	tradedash backup   [--db ./tradedash.db] FILE
 package main
 
 import (
@@ -47,6 +48,7 @@ Commands:
   serve     serve the dashboard (loads the demo data into an empty database)
   import    import trade files into the database
   datasets  list the datasets in the database
+  backup    copy the database, consistently, while it is in use
 
 Run "tradedash COMMAND -h" for a command's flags.
 `
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdImport(ctx, args[1:], stdout, stderr)
 	case "datasets":
 		return cmdDatasets(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -86,6 +90,10 @@ func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 }
 
 func openStore(ctx context.Context, path string) (*data.Store, error) {
+	// SQLite's own errors for these cases name neither the file nor a fix.
+	if err := data.CheckPath(path); err != nil {
+		return nil, fmt.Errorf("%w (the database path comes from --db or TRADEDASH_DB)", err)
+	}
 	ref, err := data.LoadReference()
 	if err != nil {
 		return nil, err
@@ -97,15 +105,23 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs, db := newFlagSet("serve", stderr)
 	addr := fs.String("addr", envOr("TRADEDASH_ADDR", "127.0.0.1:8080"), "address to listen on (env TRADEDASH_ADDR)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo datasets into an empty database")
+	logFormat := fs.String("log-format", envOr("TRADEDASH_LOG_FORMAT", "text"), "log format: text or json (env TRADEDASH_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
 	store, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// Refuse to serve from a damaged file rather than fail page by page.
+	if err := store.QuickCheck(ctx); err != nil {
+		return err
+	}
 	if !*noDemo {
 		empty, err := store.Empty(ctx)
 		if err != nil {
@@ -123,4 +139,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return srv.Run(ctx, *addr, nil)
+}
+
+// newLogger returns the serve command's logger: slog's text or JSON format.
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }

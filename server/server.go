@@ -35,6 +35,7 @@ type Server struct {
 	timeout time.Duration
 	echo    *echo.Echo
 	pages   *pages
+	metrics *Metrics // owns the Prometheus registry
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -58,6 +59,8 @@ func New(cfg Config) (*Server, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	s.metrics = newMetrics(cfg.Logger)
+	e.Use(s.measure)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true}))
 	e.Use(s.logRequests)
 	e.Use(secureHeaders)
