@@ -266,3 +266,18 @@ func TestBrowserPartners(t *testing.T) {
 	}
 	b.check(t, ts.URL)
 }
+
+func TestBrowserMirror(t *testing.T) {
+	ts, store := mustServer(t)
+	mustMirrorFixture(t, store)
+	b := newBrowser(t)
+	b.open(t, ts.URL+"/mirror?reporter=KAZ&partner=TKM&cif=1.06", "#chart-kaz-tkm-mirror")
+	series, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]float64](`echarts.getInstanceByDom(document.querySelector('#chart-kaz-tkm-mirror')).getOption().series.map(function (s) { return s.data[0].value; })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(series) != 2 || series[0] != 1000 || series[1] < 999.999 || series[1] > 1000.001 {
+		t.Errorf("mirror bars = %v, want 1000 and 1060/1.06", series)
+	}
+	b.check(t, ts.URL)
+}

@@ -13,6 +13,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
 	e.GET("/data/bilateral.csv", s.handleBilateralData)
 	e.GET("/data/bilateral.xlsx", s.handleBilateralData)
+	e.GET("/mirror", s.handleMirrorPage)
+	e.GET("/api/v1/mirror", s.handleMirrorAPI)
 	e.GET("/partners", s.handlePartnersPage)
 	e.GET("/api/v1/partners", s.handlePartnersAPI)
 	e.GET("/data/partners.csv", s.handlePartnersData)

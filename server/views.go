@@ -97,6 +97,7 @@ type bilateralView struct {
 	DatasetOptions    []datasetOption
 	Countries         []data.Country
 	SwapURL           string
+	MirrorURL         string
 	Sections          []bilateralSection
 }
 
@@ -132,7 +133,8 @@ type sourceView struct {
 func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
-	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID)}
+	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID),
+		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0)}
 	byID := map[int64]data.DatasetSummary{}
 	for _, d := range sets {
 		byID[d.ID] = d
