@@ -147,7 +147,7 @@ func TestBrowserBilateralChart(t *testing.T) {
 	if strings.Join(series, ",") != strings.Join(want, ",") {
 		t.Errorf("chart series = %v, want %v", series, want)
 	}
-	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('table tbody tr').length`))
+	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.periods tbody tr').length`))
 	if err != nil || rows != 9 {
 		t.Errorf("table has %d rows (%v), want 9 periods", rows, err)
 	}

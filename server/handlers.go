@@ -39,7 +39,13 @@ func (s *Server) handleBilateralPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "bilateral", newBilateralView(q, rows, sets, s.ref))
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sectors, err := s.store.Sectors(ctx, q)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "bilateral", newBilateralView(q, rows, sectors, sets, s.ref))
 }
 
 func (s *Server) handleBilateralAPI(c echo.Context) error {

@@ -341,3 +341,21 @@ func TestBilateralAPIChangesSharesAndGrowth(t *testing.T) {
 		t.Errorf("no 7-year turnover growth in %+v", got.Growth)
 	}
 }
+
+func TestBilateralSectorBreakdowns(t *testing.T) {
+	ts, _ := mustServer(t)
+	_, body := get(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS")
+	for _, want := range []string{
+		"2012 · Pakistan&#39;s exports to Russia by sector, as Russia&#39;s statistics state it",
+		// 111.1 m of food in Russia's 332 m of imports from Pakistan, 2012.
+		"111,100,000", "33.5%",
+		"Listed sectors add up to 305,100,000; the stated all-goods figure is 332,000,000",
+		// Wheat in 2023: one sector, no all-goods import figure from Pakistan that year.
+		"2023 · Pakistan&#39;s imports from Russia by sector, as Pakistan&#39;s statistics state it",
+		"the source states no all-goods figure for this flow",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

@@ -112,6 +112,7 @@ type bilateralSection struct {
 	DatasetName, Source, Licence string
 	JSONURL, CSVURL, XLSXURL     string
 	Growth                       []string
+	Sectors                      []sectorView
 	Chart                        charts.Chart
 	Rows                         []tableRow
 }
@@ -130,7 +131,7 @@ type sourceView struct {
 	Host                         string // where the source is, in a word: the site, or the file
 }
 
-func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
+func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors []data.SectorBreakdown, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID),
@@ -163,6 +164,11 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sets []da
 			sec.Rows = append(sec.Rows, newTableRow(rows, i, q, ref))
 		}
 		sec.Growth = growthLines(rows[start:end], q, ref)
+		for _, b := range sectors {
+			if b.DatasetID == d.ID {
+				sec.Sectors = append(sec.Sectors, newSectorView(b, rep, par, d, ref))
+			}
+		}
 		v.Sections = append(v.Sections, sec)
 		start = end
 	}
@@ -499,4 +505,52 @@ func writeTable(c echo.Context, format string, t charts.Table) error {
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+t.FileName+"."+format+`"`)
 	return c.Blob(http.StatusOK, ct, buf.Bytes())
+}
+
+type sectorView struct {
+	Heading string
+	Chart   *charts.Chart // nil for a single sector: the table says it all
+	Total   string
+	Sum     string
+	Rows    []sectorRow
+}
+
+type sectorRow struct {
+	Name, Code, Value, Share, Note string
+	Sources                        []sourceView
+}
+
+func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.DatasetSummary, ref *data.Reference) sectorView {
+	what := "exports to"
+	if b.Flow == data.Import {
+		what = "imports from"
+	}
+	side := countryName(ref, b.ReportedBy)
+	v := sectorView{Heading: fmt.Sprintf("%s · %s's %s %s by sector, as %s's statistics state it", b.Period.Label(), rep.Name, what, par.Name, side)}
+	if len(b.Sectors) > 1 {
+		c := charts.Sectors(b, charts.SectorsOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: d.Source})
+		v.Chart = &c
+	}
+	if b.Total.Known {
+		v.Total = figureCell(b.Total).Text
+	}
+	v.Sum = exactUSD(b.Sum)
+	for _, s := range b.Sectors {
+		row := sectorRow{Name: s.Product.Name, Code: s.Product.Code, Value: figureCell(s.Figure).Text, Note: figureCell(s.Figure).Note}
+		if s.Product.Classification == data.Sector {
+			row.Code = ""
+		}
+		if s.Share > 0 {
+			row.Share = fmt.Sprintf("%.1f%%", 100*s.Share)
+		}
+		for _, src := range s.Figure.Sources {
+			sv := sourceView{Ref: src.Ref, Quote: src.Quote, Host: src.Ref}
+			if u, err := url.Parse(src.Ref); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+				sv.URL, sv.Host = src.Ref, strings.TrimPrefix(u.Hostname(), "www.")
+			}
+			row.Sources = append(row.Sources, sv)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
 }
