@@ -62,7 +62,7 @@ func sniff(head []byte) error {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		switch {
 		case bytes.Contains(head, []byte("xl/")), bytes.Contains(head, []byte("[Content_Types].xml")):
-			return notCSV("this is an Excel workbook (.xlsx), which this build cannot read yet; open it in Excel or LibreOffice and save the sheet as CSV (UTF-8)")
+			return notCSV("this is an Excel workbook (.xlsx), not CSV text")
 		case bytes.Contains(head, []byte("opendocument.spreadsheet")):
 			return notCSV("this is an OpenDocument spreadsheet (.ods), which this build cannot read; save the sheet as CSV (UTF-8)")
 		}

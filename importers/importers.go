@@ -2,12 +2,14 @@
 // them as one dataset.
 //
 // Two questions are kept apart. A reader turns a container into rows of
-// cells: so far CSV/TSV (encoding, delimiter and line-end detection, content
-// sniffed from the bytes, never from the file name); xlsx comes later. A
-// Layout turns rows into observations: the tradedash canonical long format,
-// UN Comtrade's legacy CSV, and generic long tables whose columns are found
-// by normalised header text and synonyms. Layouts are tried in one explicit
-// ordered list, and the best-scoring one parses the file.
+// cells: CSV/TSV (encoding, delimiter and line-end detection) or one sheet
+// of an Excel workbook (.xlsx, .xlsm), chosen by sniffing the bytes, never
+// the file name; .xls, encrypted workbooks and OpenDocument spreadsheets
+// are refused with what to do instead. A Layout turns rows into
+// observations: the tradedash canonical long format, UN Comtrade's legacy
+// CSV, and generic long tables whose columns are found by normalised
+// header text and synonyms. Layouts are tried in one explicit ordered
+// list, and the best-scoring one parses the file.
 //
 // Every error about the file's content is an *Error that says where it is
 // (file, sheet, row, column, value) and what was expected; it wraps
@@ -80,6 +82,7 @@ type Options struct {
 	FiscalStartMonth int    // 2..12: "2022-23" starts in this month (7 for Pakistan, 4 for India); 0: fiscal labels are errors
 	Reporter         string // the reporter when the file has no reporter column (ISO3, code or name)
 	Partner          string // the partner when the file has no partner column
+	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
 	// Skipped, when set, is told about every row left out because it
 	// states no value ("", "..", "n.a.", "-"). Such rows are not errors:
 	// the source gives no figure, so none is stored.
@@ -217,7 +220,7 @@ func existing(ctx context.Context, s *data.Store, sum, name string, dup error) (
 // open sniffs the bytes, starts a reader on them and picks the layout. The
 // returned rows start again at the top of the file.
 func open(ref *data.Reference, name string, src *source, o Options) (Layout, Rows, error) {
-	rows, err := newCSVRows(src.reader, src.validUTF8)
+	rows, err := newRows(src, o)
 	if err != nil {
 		return nil, nil, locate(err, name, "")
 	}
@@ -322,25 +325,44 @@ func (l *locatedRows) Next() (int, []string, error) {
 	return row, cells, err
 }
 
-// source is a file's bytes, ready to be read from the start, with what one
-// pass over them told us.
+// source is a file's bytes, readable from any offset (a workbook's zip
+// directory is at its end), with what one pass over them told us.
 type source struct {
-	reader    io.Reader
+	reader    *io.SectionReader
 	sha256    string
 	size      int64
 	validUTF8 bool
-	close     func()
+	cleanups  []func() // run by close, the last registered first
+}
+
+// onClose has fn run when the source is closed, before what was
+// registered earlier: a reader's own cleanup (a workbook's temporary
+// files) comes before the source's.
+func (s *source) onClose(fn func()) { s.cleanups = append(s.cleanups, fn) }
+
+// close releases what reading the source took. It is a method, not a
+// field holding a func, so that a `defer src.close()` written before a
+// reader registers its cleanup still runs it.
+func (s *source) close() {
+	for i := len(s.cleanups) - 1; i >= 0; i-- {
+		s.cleanups[i]()
+	}
+	s.cleanups = nil
 }
 
 // spool reads r once to hash it and check its encoding, and returns a way
-// to read the same bytes again: r itself when it can seek (an *os.File, a
-// multipart upload), else a temporary file. The rows are never all in
-// memory. Files are small for now; streaming big files in one pass (and
-// size limits) comes with the xlsx work.
+// to read the same bytes again: r itself when it can seek and read at an
+// offset (an *os.File, a multipart upload), else a temporary file. CSV
+// rows are never all in memory. A workbook is, for now: excelize reads the
+// whole file (up to maxUnzipped), until the fast sheet scanner planned in
+// the issue streams the sheet's XML from the zip.
 func spool(r io.Reader) (*source, error) {
 	h := sha256.New()
 	u := &utf8Check{valid: true}
-	if rs, ok := r.(io.ReadSeeker); ok {
+	if rs, ok := r.(interface {
+		io.ReadSeeker
+		io.ReaderAt
+	}); ok {
 		start, err := rs.Seek(0, io.SeekCurrent)
 		if err == nil {
 			n, err := io.Copy(io.MultiWriter(h, u), rs)
@@ -350,7 +372,7 @@ func spool(r io.Reader) (*source, error) {
 			if _, err := rs.Seek(start, io.SeekStart); err != nil {
 				return nil, fmt.Errorf("read: %w", err)
 			}
-			return &source{reader: rs, sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done(), close: func() {}}, nil
+			return &source{reader: io.NewSectionReader(rs, start, n), sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done()}, nil
 		}
 	}
 	f, err := os.CreateTemp("", "tradedash-import-*")
@@ -359,14 +381,13 @@ func spool(r io.Reader) (*source, error) {
 	}
 	cleanup := func() { f.Close(); os.Remove(f.Name()) }
 	n, err := io.Copy(io.MultiWriter(f, h, u), r)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
 	if err != nil {
 		cleanup()
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	return &source{reader: f, sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done(), close: cleanup}, nil
+	src := &source{reader: io.NewSectionReader(f, 0, n), sha256: hex.EncodeToString(h.Sum(nil)), size: n, validUTF8: u.done()}
+	src.onClose(cleanup)
+	return src, nil
 }
 
 // utf8Check is a writer that reports whether everything written to it

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Regenerates the workbooks that other programs write from long.csv:
+#   lo_long.xlsx        LibreOffice Calc (soffice --headless --convert-to xlsx)
+#   gnumeric_long.xlsx  Gnumeric (ssconvert, Excel 2007+ exporter)
+# Not run by `make test`: the committed files are the fixtures. On Debian:
+#   apt-get install --no-install-recommends libreoffice-calc gnumeric
+# Both writers stamp the time into the files, so the bytes change on every
+# run; the cells must not (TestXLSXOtherWriters checks them).
+set -eu
+cd "$(dirname "$0")"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# LibreOffice names the sheet after the file: copy it to the fixture's name.
+# CSV filter options: comma (44), double quote (34), UTF-8 (76), from line 1.
+cp long.csv "$tmp/lo_long.csv"
+HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
+	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/lo_long.csv" >/dev/null
+mv "$tmp/lo_long.xlsx" lo_long.xlsx
+
+cp long.csv "$tmp/gnumeric_long.csv"
+HOME="$tmp" ssconvert --import-encoding=UTF-8 --export-type=Gnumeric_Excel:xlsx2 \
+	"$tmp/gnumeric_long.csv" gnumeric_long.xlsx 2>/dev/null
+
+soffice --version | head -n 1
+ssconvert --version | head -n 1
