@@ -106,6 +106,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", envOr("TRADEDASH_ADDR", "127.0.0.1:8080"), "address to listen on (env TRADEDASH_ADDR)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo datasets into an empty database")
 	logFormat := fs.String("log-format", envOr("TRADEDASH_LOG_FORMAT", "text"), "log format: text or json (env TRADEDASH_LOG_FORMAT)")
+	maxUploadMB := fs.Int64("max-upload-mb", 100, "largest file accepted by an upload, in MB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Info("loaded the demo datasets into the empty database", "db", *db)
 		}
 	}
-	srv, err := server.New(server.Config{Store: store, Logger: log})
+	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20}, *db)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tradedash/data"
+	"tradedash/importers"
 )
 
 // statusOf maps an error to its HTTP status: the one place that does.
@@ -19,6 +20,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &he):
 		return he.Code
+	case errors.As(err, new(*importers.Error)):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, data.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, data.ErrNotFound):

@@ -25,6 +25,11 @@ type Config struct {
 	Logger *slog.Logger
 	// QueryTimeout bounds each request's database work; 0 means 10 s.
 	QueryTimeout time.Duration
+	// MaxUploadBytes is the largest file an upload may carry; 0 means 100 MB.
+	MaxUploadBytes int64
+	// FilesDir keeps the original file of every upload, named by its
+	// sha256, and the files of pending previews; "" refuses uploads.
+	FilesDir string
 }
 
 // Server serves the dashboard and its JSON API.
@@ -36,6 +41,7 @@ type Server struct {
 	echo    *echo.Echo
 	pages   *pages
 	metrics *Metrics // owns the Prometheus registry
+	uploads *uploads // uploaded files and pending previews
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -55,6 +61,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{store: cfg.Store, ref: cfg.Store.Reference(), log: cfg.Logger, timeout: cfg.QueryTimeout, pages: p}
+	if s.uploads, err = newUploads(cfg); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
