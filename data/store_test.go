@@ -362,3 +362,22 @@ func TestDatasetsAndPairs(t *testing.T) {
 		t.Errorf("Dataset(%d) = %+v, %v", d.ID, one, err)
 	}
 }
+
+func TestDatasetIDsAreNeverReused(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	a, err := importAll(ctx, s, testDataset("a"), []Observation{obs("PAK", "RUS", Year(2015), Export, 1, "r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteDataset(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	b, err := importAll(ctx, s, testDataset("b"), []Observation{obs("PAK", "RUS", Year(2015), Export, 1, "r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID == a.ID {
+		t.Errorf("the deleted dataset's id %d was given to a new dataset", a.ID)
+	}
+}

@@ -19,8 +19,10 @@ CREATE TABLE products (
     UNIQUE (classification, code)
 ) STRICT;
 
+-- AUTOINCREMENT: a deleted dataset's id is never given to another, so a
+-- saved link such as /bilateral?dataset=3 cannot silently show other data.
 CREATE TABLE datasets (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     name          TEXT NOT NULL CHECK (name <> ''),
     source        TEXT NOT NULL DEFAULT '',
     licence       TEXT NOT NULL DEFAULT '',
