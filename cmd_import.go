@@ -24,10 +24,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.Source, "source", "", "who published the figures, and where")
 	fs.StringVar(&o.Reporter, "reporter", "", "reporter for files without a reporter column (ISO3, ISO2, code or name)")
 	fs.StringVar(&o.Partner, "partner", "", "partner for files without a partner column")
+	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read from a workbook (default: the first visible sheet with data)")
 	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: tradedash import [flags] FILE...\n\nImports CSV files (UN Comtrade, tradedash and other long tables) into the database.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "usage: tradedash import [flags] FILE...\n\nImports CSV files and .xlsx/.xlsm workbooks (UN Comtrade legacy, tradedash and other long tables) into the database.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

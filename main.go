@@ -5,8 +5,9 @@
 // Usage:
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
-//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--reporter ISO3] [--partner ISO3]
-//	                   [--fiscal-start-month N] [--json] FILE...
+//	                   [--max-upload-mb 100]
+//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--reporter ISO3]
+//	                   [--partner ISO3] [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
 //	tradedash backup   [--db ./tradedash.db] FILE
 package main

@@ -111,3 +111,23 @@ func TestImportCommand(t *testing.T) {
 		t.Error("import without files: no error")
 	}
 }
+
+// TestImportWorkbookSheet imports a sheet of a LibreOffice-written workbook
+// by name through the CLI, and refuses a sheet that does not exist.
+func TestImportWorkbookSheet(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	var out, errOut bytes.Buffer
+	file := filepath.Join("importers", "testdata", "xlsx", "lo_long.xlsx")
+	if err := run(ctx, []string{"import", "--db", db, "--sheet", "Nope", file}, &out, &errOut); err == nil ||
+		!strings.Contains(errOut.String()+err.Error(), "Nope") {
+		t.Fatalf("a missing sheet: err %v, stderr %q", err, errOut.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--json", file}, &out, &errOut); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"rows": 10`) {
+		t.Errorf("import output: %s", out.String())
+	}
+}
