@@ -69,16 +69,7 @@ func Bilateral(rows []data.PeriodTotals, o BilateralOptions) Chart {
 		subtitle += " · " + clean(o.Dataset)
 	}
 	bar := echarts.NewBar()
-	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "left"}),
-		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
-		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
-		echarts.WithYAxisOpts(opts.YAxis{Name: "US$", Type: "value"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: c.AriaLabel}}),
-		echarts.WithAnimation(false),
-	)
+	bar.SetGlobalOptions(columnOptions(&c, subtitle)...)
 	bar.SetXAxis(labels).
 		AddSeries(SeriesExports, exp, echarts.WithBarChartOpts(opts.BarChart{BarGap: "10%"})).
 		AddSeries(SeriesImports, imp)
@@ -88,9 +79,7 @@ func Bilateral(rows []data.PeriodTotals, o BilateralOptions) Chart {
 		AddSeries(SeriesBalance, bal, echarts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false), SymbolSize: 9}),
 			echarts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
 	bar.Overlap(line)
-	bar.Validate()
-	c.Option = plain(bar.JSON())
-	c.Option["graphic"] = []any{sourceLine(o.Source)}
+	finish(&c, bar, o.Source)
 	// Two-line labels ("2012" over "(RUS data)") need a line height that
 	// go-echarts' AxisLabel cannot set.
 	if axes, ok := c.Option["xAxis"].([]any); ok && len(axes) > 0 {

@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	echarts "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
 // Chart is one chart ready for a page: its option and the facts the page's
@@ -138,4 +141,52 @@ func safeFileName(s string) string {
 		return "chart"
 	}
 	return string(out)
+}
+
+// common holds the options every chart shares: title, axis tooltip (its
+// formatter is our static JS), aria description, no animation (exported
+// images must equal what was drawn).
+func common(c *Chart, subtitle string) []echarts.GlobalOpts {
+	return []echarts.GlobalOpts{
+		echarts.WithTitleOpts(opts.Title{Title: c.Title, Subtitle: subtitle, Left: "left"}),
+		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: c.AriaLabel}}),
+		echarts.WithAnimation(false),
+	}
+}
+
+// columnOptions are for charts with periods along the x axis and US$ up
+// the y axis, the legend at the foot above the source line.
+func columnOptions(c *Chart, subtitle string) []echarts.GlobalOpts {
+	return append(common(c, subtitle),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
+		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
+		echarts.WithYAxisOpts(opts.YAxis{Name: "US$", Type: "value"}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+	)
+}
+
+// ranking fills c with one series of horizontal bars, the first label at
+// the top: the shape of every "largest first" chart.
+func ranking(c *Chart, subtitle string, labels []string, bars []opts.BarData, source string) {
+	bar := echarts.NewBar()
+	bar.SetGlobalOptions(append(common(c, subtitle),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		echarts.WithGridOpts(opts.Grid{Left: "2%", Right: "6%", Top: "70", Bottom: "40", ContainLabel: opts.Bool(true)}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "US$"}),
+		echarts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+	)...)
+	bar.SetXAxis(labels).AddSeries("Value", bars).XYReversal()
+	finish(c, bar, source)
+}
+
+// finish validates a go-echarts chart into c's option and adds the source
+// line at its foot.
+func finish(c *Chart, ch interface {
+	Validate()
+	JSON() map[string]interface{}
+}, source string) {
+	ch.Validate()
+	c.Option = plain(ch.JSON())
+	c.Option["graphic"] = []any{sourceLine(source)}
 }

@@ -53,21 +53,10 @@ func Mirror(rows []data.MirrorRow, o MirrorOptions) Chart {
 	}
 	c.AriaLabel = fmt.Sprintf("%s. Bars, %s; %d comparisons.", title, sub, len(rows))
 	bar := echarts.NewBar()
-	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: sub, Left: "left"}),
-		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
-		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
-		echarts.WithYAxisOpts(opts.YAxis{Name: "US$", Type: "value"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: c.AriaLabel}}),
-		echarts.WithAnimation(false),
-	)
+	bar.SetGlobalOptions(columnOptions(&c, sub)...)
 	bar.SetXAxis(labels).
 		AddSeries("As "+rep+" states it", mine).
 		AddSeries("As "+par+" states it (mirror)", theirs)
-	bar.Validate()
-	c.Option = plain(bar.JSON())
-	c.Option["graphic"] = []any{sourceLine(o.Source)}
+	finish(&c, bar, o.Source)
 	return c
 }

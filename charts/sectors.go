@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	echarts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"tradedash/data"
@@ -51,20 +50,6 @@ func Sectors(b data.SectorBreakdown, o SectorsOptions) Chart {
 		c.Meta.Points = append(c.Meta.Points, pm)
 	}
 	c.AriaLabel = fmt.Sprintf("%s. Horizontal bars, US dollars, %d sectors, largest first.", title, len(labels))
-	bar := echarts.NewBar()
-	bar.SetGlobalOptions(
-		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: sub, Left: "left"}),
-		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		echarts.WithGridOpts(opts.Grid{Left: "2%", Right: "6%", Top: "70", Bottom: "40", ContainLabel: opts.Bool(true)}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "US$"}),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: c.AriaLabel}}),
-		echarts.WithAnimation(false),
-	)
-	bar.SetXAxis(labels).AddSeries("Value", bars).XYReversal()
-	bar.Validate()
-	c.Option = plain(bar.JSON())
-	c.Option["graphic"] = []any{sourceLine(o.Source)}
+	ranking(&c, sub, labels, bars, o.Source)
 	return c
 }
