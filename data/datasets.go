@@ -62,6 +62,26 @@ func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
 	return out, rows.Err()
 }
 
+// DatasetList lists every dataset in import order, without the coverage
+// figures of Datasets: it reads only the datasets table, so pages that
+// need dataset names and sources can call it on every request.
+func (s *Store) DatasetList(ctx context.Context) ([]Dataset, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+datasetColumns+` FROM datasets d ORDER BY d.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Dataset
+	for rows.Next() {
+		var d Dataset
+		if err := scanDataset(rows, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // Dataset returns one dataset, or an error wrapping ErrNotFound.
 func (s *Store) Dataset(ctx context.Context, id int64) (Dataset, error) {
 	var d Dataset

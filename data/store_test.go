@@ -381,3 +381,29 @@ func TestDatasetIDsAreNeverReused(t *testing.T) {
 		t.Errorf("the deleted dataset's id %d was given to a new dataset", a.ID)
 	}
 }
+
+func TestDatasetListMatchesDatasets(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	for _, name := range []string{"one", "two"} {
+		if _, err := importAll(ctx, s, testDataset(name), []Observation{obs("PAK", "RUS", Year(2015), Export, 1, "r")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := s.DatasetList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := s.Datasets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || len(full) != 2 {
+		t.Fatalf("DatasetList %d, Datasets %d", len(list), len(full))
+	}
+	for i := range list {
+		if diff := cmp.Diff(full[i].Dataset, list[i]); diff != "" {
+			t.Errorf("dataset %d differs (-Datasets +DatasetList):\n%s", i, diff)
+		}
+	}
+}

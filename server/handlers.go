@@ -68,7 +68,7 @@ func (s *Server) handleBilateralData(c echo.Context) error {
 
 // bilateral is what every bilateral endpoint does first: bind the query,
 // check its dataset exists, and fetch the pair's totals.
-func (s *Server) bilateral(c echo.Context) (data.BilateralQuery, []data.DatasetSummary, []data.PeriodTotals, error) {
+func (s *Server) bilateral(c echo.Context) (data.BilateralQuery, []data.Dataset, []data.PeriodTotals, error) {
 	q, err := s.bindBilateral(c)
 	if err != nil {
 		return q, nil, nil, err
@@ -133,8 +133,8 @@ func (s *Server) country(c echo.Context, param string) (data.Country, error) {
 }
 
 // datasetsFor lists the datasets, checking that id (if not 0) is one of them.
-func (s *Server) datasetsFor(ctx context.Context, id int64) ([]data.DatasetSummary, error) {
-	sets, err := s.store.Datasets(ctx)
+func (s *Server) datasetsFor(ctx context.Context, id int64) ([]data.Dataset, error) {
+	sets, err := s.store.DatasetList(ctx)
 	if err != nil || id == 0 {
 		return sets, err
 	}

@@ -30,7 +30,7 @@ func (s *Server) handleMirrorAPI(c echo.Context) error {
 }
 
 // mirror binds the query and pairs both sides' figures.
-func (s *Server) mirror(c echo.Context) (data.MirrorQuery, []data.MirrorRow, []data.Unmatched, []data.DatasetSummary, error) {
+func (s *Server) mirror(c echo.Context) (data.MirrorQuery, []data.MirrorRow, []data.Unmatched, []data.Dataset, error) {
 	b, err := s.bindBilateral(c)
 	if err != nil {
 		return data.MirrorQuery{}, nil, nil, nil, err
@@ -84,7 +84,7 @@ type mirrorRowView struct {
 	ReporterDataset, MirrorDataset int64
 }
 
-func newMirrorView(q data.MirrorQuery, rows []data.MirrorRow, un []data.Unmatched, sets []data.DatasetSummary, ref *data.Reference) mirrorView {
+func newMirrorView(q data.MirrorQuery, rows []data.MirrorRow, un []data.Unmatched, sets []data.Dataset, ref *data.Reference) mirrorView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	names := map[int64]string{}

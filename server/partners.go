@@ -39,7 +39,7 @@ func (s *Server) handlePartnersData(c echo.Context) error {
 }
 
 // partners binds reporter, flow, period and dataset, and ranks the partners.
-func (s *Server) partners(c echo.Context) (data.Country, data.PartnerRanking, []data.DatasetSummary, error) {
+func (s *Server) partners(c echo.Context) (data.Country, data.PartnerRanking, []data.Dataset, error) {
 	rep, err := s.country(c, "reporter")
 	if err != nil {
 		return rep, data.PartnerRanking{}, nil, err
@@ -66,7 +66,7 @@ func (s *Server) partners(c echo.Context) (data.Country, data.PartnerRanking, []
 	return rep, r, sets, err
 }
 
-func partnersOptions(rep data.Country, r data.PartnerRanking, sets []data.DatasetSummary, ref *data.Reference) charts.PartnersOptions {
+func partnersOptions(rep data.Country, r data.PartnerRanking, sets []data.Dataset, ref *data.Reference) charts.PartnersOptions {
 	o := charts.PartnersOptions{Reporter: rep, Names: map[string]string{}}
 	for _, p := range r.Partners {
 		o.Names[p.Partner] = countryName(ref, p.Partner)
@@ -112,7 +112,7 @@ type partnerRow struct {
 	Aggregate                   bool
 }
 
-func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.DatasetSummary, ref *data.Reference) partnersView {
+func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.Dataset, ref *data.Reference) partnersView {
 	o := partnersOptions(rep, r, sets, ref)
 	v := partnersView{Reporter: rep, Flow: r.Flow, FlowTitle: map[data.Flow]string{data.Export: "exports", data.Import: "imports", data.Turnover: "trade (exports + imports)"}[r.Flow], Period: r.Period.Label(), PeriodKey: r.Period.String(), DatasetID: r.DatasetID,
 		DatasetName: o.Dataset, Source: o.Source, ShareOf: r.ShareOf, Chart: charts.Partners(r, o)}

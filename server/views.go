@@ -131,12 +131,12 @@ type sourceView struct {
 	Host                         string // where the source is, in a word: the site, or the file
 }
 
-func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors []data.SectorBreakdown, sets []data.DatasetSummary, ref *data.Reference) bilateralView {
+func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors []data.SectorBreakdown, sets []data.Dataset, ref *data.Reference) bilateralView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID),
 		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0)}
-	byID := map[int64]data.DatasetSummary{}
+	byID := map[int64]data.Dataset{}
 	for _, d := range sets {
 		byID[d.ID] = d
 		v.DatasetOptions = append(v.DatasetOptions, datasetOption{ID: d.ID, Name: d.Name, Selected: d.ID == q.DatasetID})
@@ -469,7 +469,7 @@ func monthISO(m data.Month) string { return fmt.Sprintf("%04d-%02d", m.Year(), m
 
 // bilateralOptions describes a bilateral query for charts and tables: the
 // dataset's name and source, or, across datasets, all of their sources.
-func bilateralOptions(q data.BilateralQuery, sets []data.DatasetSummary, ref *data.Reference) charts.BilateralOptions {
+func bilateralOptions(q data.BilateralQuery, sets []data.Dataset, ref *data.Reference) charts.BilateralOptions {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	o := charts.BilateralOptions{Reporter: rep, Partner: par, DatasetID: q.DatasetID, Dataset: "all datasets"}
@@ -520,7 +520,7 @@ type sectorRow struct {
 	Sources                        []sourceView
 }
 
-func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.DatasetSummary, ref *data.Reference) sectorView {
+func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset, ref *data.Reference) sectorView {
 	what := "exports to"
 	if b.Flow == data.Import {
 		what = "imports from"
