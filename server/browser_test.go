@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -278,6 +279,44 @@ func TestBrowserMirror(t *testing.T) {
 	}
 	if len(series) != 2 || series[0] != 1000 || series[1] < 999.999 || series[1] > 1000.001 {
 		t.Errorf("mirror bars = %v, want 1000 and 1060/1.06", series)
+	}
+	b.check(t, ts.URL)
+}
+
+// TestBrowserDarkTheme checks that a reader whose system prefers a dark
+// theme gets a dark page and a chart drawn with ECharts' dark theme.
+func TestBrowserDarkTheme(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS", "#chart-pak-rus-bilateral-1")
+	type look struct {
+		Body      string
+		TextColor string
+	}
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[look](`({
+		Body: getComputedStyle(document.body).backgroundColor,
+		TextColor: echarts.getInstanceByDom(document.querySelector('#chart-pak-rus-bilateral-1')).getOption().title[0].textStyle.color
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// --bg is #15191f in the dark scheme; ECharts' dark theme draws titles in a light grey.
+	if got.Body != "rgb(21, 25, 31)" || got.TextColor != "#EEF1FA" {
+		t.Errorf("dark page: body %q, chart title colour %q", got.Body, got.TextColor)
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := os.Getenv("TRADEDASH_DARK_SCREENSHOT"); p != "" {
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b.check(t, ts.URL)
 }
