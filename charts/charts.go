@@ -178,6 +178,13 @@ func ranking(c *Chart, subtitle string, labels []string, bars []opts.BarData, so
 	)...)
 	bar.SetXAxis(labels).AddSeries("Value", bars).XYReversal()
 	finish(c, bar, source)
+	// A ranking of one or two bars should not fill the chart with them;
+	// go-echarts has no barMaxWidth.
+	if series, ok := c.Option["series"].([]any); ok && len(series) > 0 {
+		if s, ok := series[0].(map[string]any); ok {
+			s["barMaxWidth"] = 36
+		}
+	}
 }
 
 // finish validates a go-echarts chart into c's option and adds the source

@@ -98,6 +98,7 @@ type bilateralView struct {
 	Countries         []data.Country
 	SwapURL           string
 	MirrorURL         string
+	CompareURL        string
 	Sections          []bilateralSection
 }
 
@@ -135,7 +136,7 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors [
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID),
-		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0)}
+		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0), CompareURL: bilateralURL("/compare", q.Reporter, q.Partner, q.DatasetID)}
 	byID := map[int64]data.Dataset{}
 	for _, d := range sets {
 		byID[d.ID] = d
@@ -239,8 +240,12 @@ func changeText(c data.Change) string {
 	if !math.IsNaN(c.Pct) {
 		pct = " (" + signedPct(c.Pct) + ")"
 	}
-	return fmt.Sprintf("%s%s%s on %s", sign, exactUSD(c.Delta), pct, c.From.Label())
+	return fmt.Sprintf("%s%s%s on %s", sign, exactUSD(cents(c.Delta)), pct, c.From.Label())
 }
+
+// cents rounds a computed difference to the cent, so that binary noise
+// from subtracting fractional figures (0.1 + 0.2) never reaches a page.
+func cents(v float64) float64 { return math.Round(v*100) / 100 }
 
 // signedPct writes a percentage with its sign, using a true minus: −23.0%.
 func signedPct(p float64) string {

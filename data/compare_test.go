@@ -1,0 +1,58 @@
+package data
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+func TestCompareTwoPeriodsBySector(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	fy20, fy21 := Fiscal(2020, 4), Fiscal(2021, 4)
+	sector := func(p Period, v float64, code string) Observation {
+		o := obs("IND", "RUS", p, Export, v, code)
+		o.Product = Product{Classification: Sector, Code: code, Name: code}
+		return o
+	}
+	if _, err := importAll(ctx, s, testDataset("pharmexcil"), []Observation{
+		sector(fy20, 590.8e6, "pharmaceuticals"),
+		sector(fy21, 597e6, "pharmaceuticals"),
+		sector(fy20, 10, "only-in-a"),
+		sector(fy21, 3, "falls"),
+		sector(fy20, 5, "falls"),
+		obs("IND", "RUS", fy20, Export, 2.5e9, "total a"),
+		obs("IND", "RUS", fy21, Export, 3.25e9, "total b"),
+		sector(Year(2021), 1, "a calendar year is not compared"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bds, err := s.Sectors(ctx, BilateralQuery{Reporter: "IND", Partner: "RUS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Compare(bds, fy20, fy21)
+	if len(got) != 1 {
+		t.Fatalf("%d comparisons, want 1: %+v", len(got), got)
+	}
+	c := got[0]
+	if !c.Total.Known || c.Total.Delta != 0.75e9 || math.Abs(c.Total.Pct-30) > 1e-9 {
+		t.Errorf("total change = %+v", c.Total)
+	}
+	var order []string
+	for _, s := range c.Sectors {
+		order = append(order, s.Product.Code)
+	}
+	if len(order) != 3 || order[0] != "pharmaceuticals" || order[1] != "falls" || order[2] != "only-in-a" {
+		t.Fatalf("order = %v, want rise, fall, then the sector with one period only", order)
+	}
+	if p := c.Sectors[0]; math.Abs(p.Delta-6.2e6) > 1e-3 || !p.Known {
+		t.Errorf("pharmaceuticals change = %+v", p)
+	}
+	if p := c.Sectors[2]; p.Known || !p.A.Known || p.B.Known {
+		t.Errorf("a sector missing from period b must not count as zero: %+v", p)
+	}
+	if got := Compare(bds, fy20, Year(2021)); len(got) != 0 {
+		t.Errorf("a fiscal year against a calendar year: %+v", got)
+	}
+}

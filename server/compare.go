@@ -1,0 +1,202 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tradedash/charts"
+	"tradedash/data"
+)
+
+func (s *Server) handleComparePage(c echo.Context) error {
+	v, err := s.compare(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "compare", v)
+}
+
+func (s *Server) handleCompareAPI(c echo.Context) error {
+	v, err := s.compare(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v.json())
+}
+
+// compare binds reporter, partner, dataset and the periods a and b, and
+// sets the two periods' sector figures against each other.
+func (s *Server) compare(c echo.Context) (compareView, error) {
+	q, err := s.bindBilateral(c)
+	if err != nil {
+		return compareView{}, err
+	}
+	var a, b data.Period
+	for _, p := range []struct {
+		name string
+		dst  *data.Period
+	}{{"a", &a}, {"b", &b}} {
+		if v := strings.TrimSpace(c.QueryParam(p.name)); v != "" {
+			if *p.dst, err = data.ParsePeriod(v, 0); err != nil {
+				return compareView{}, fmt.Errorf("%w (parameter %s)", err, p.name)
+			}
+		}
+	}
+	if (a == data.Period{}) != (b == data.Period{}) {
+		return compareView{}, fmt.Errorf("%w: give both periods a and b, or neither", data.ErrInvalid)
+	}
+	if a != (data.Period{}) && !a.Like(b) {
+		return compareView{}, fmt.Errorf("%w: %s and %s are not like periods (a fiscal year is never compared with a calendar year, nor a part of a year with a whole one)", data.ErrInvalid, a.Label(), b.Label())
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sets, err := s.datasetsFor(ctx, q.DatasetID)
+	if err != nil {
+		return compareView{}, err
+	}
+	bds, err := s.store.Sectors(ctx, q)
+	if err != nil {
+		return compareView{}, err
+	}
+	if a == (data.Period{}) {
+		a, b, _ = data.LatestLikePair(bds)
+	}
+	return newCompareView(q, a, b, data.Compare(bds, a, b), data.ComparablePeriods(bds), sets, s.ref), nil
+}
+
+type compareView struct {
+	Reporter, Partner data.Country
+	A, B              data.Period
+	Periods           []option
+	PeriodsB          []option
+	Sections          []compareSection
+	JSONURL           string
+	comparisons       []data.Comparison
+}
+
+type compareSection struct {
+	Heading, Source string
+	Chart           *charts.Chart
+	Total           compareRow
+	Rows            []compareRow
+}
+
+type compareRow struct {
+	Name, A, B, Delta, Pct string
+}
+
+func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Comparison, periods []data.Period, sets []data.Dataset, ref *data.Reference) compareView {
+	rep, _ := ref.Country(q.Reporter)
+	par, _ := ref.Country(q.Partner)
+	v := compareView{Reporter: rep, Partner: par, A: a, B: b, comparisons: cs,
+		JSONURL: fmt.Sprintf("/api/v1/compare?reporter=%s&partner=%s&a=%s&b=%s", q.Reporter, q.Partner, a.String(), b.String())}
+	for _, p := range periods {
+		v.Periods = append(v.Periods, option{p.String(), p.Label(), p == a})
+		v.PeriodsB = append(v.PeriodsB, option{p.String(), p.Label(), p == b})
+	}
+	sources := map[int64]string{}
+	for _, d := range sets {
+		sources[d.ID] = d.Source
+	}
+	for _, c := range cs {
+		what := "exports to"
+		if c.Flow == data.Import {
+			what = "imports from"
+		}
+		side := countryName(ref, c.ReportedBy)
+		sec := compareSection{
+			Heading: fmt.Sprintf("%s's %s %s, %s against %s, as %s's statistics state it (dataset %d)", rep.Name, what, par.Name, c.B.Label(), c.A.Label(), side, c.DatasetID),
+			Source:  sources[c.DatasetID],
+			Total:   newCompareRow("All goods (as stated)", c.Total),
+		}
+		if len(c.Sectors) > 0 {
+			ch := charts.Compare(c, charts.CompareOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: sources[c.DatasetID]})
+			sec.Chart = &ch
+		}
+		for _, s := range c.Sectors {
+			name := s.Product.Name
+			if s.Product.Classification == data.HS {
+				name = "HS " + s.Product.Code + " " + name
+			}
+			sec.Rows = append(sec.Rows, newCompareRow(name, s))
+		}
+		v.Sections = append(v.Sections, sec)
+	}
+	return v
+}
+
+func newCompareRow(name string, s data.SectorChange) compareRow {
+	r := compareRow{Name: name, A: figureCell(s.A).Text, B: figureCell(s.B).Text, Delta: "—"}
+	if s.Known {
+		r.Delta = exactUSD(cents(s.Delta))
+		if s.Delta > 0 {
+			r.Delta = "+" + r.Delta
+		}
+		if !math.IsNaN(s.Pct) {
+			r.Pct = signedPct(s.Pct)
+		}
+	}
+	return r
+}
+
+type compareJSON struct {
+	Reporter    string             `json:"reporter"`
+	Partner     string             `json:"partner"`
+	A           string             `json:"a"`
+	B           string             `json:"b"`
+	Currency    string             `json:"currency"`
+	Comparisons []compareGroupJSON `json:"comparisons"`
+}
+
+type compareGroupJSON struct {
+	Dataset    int64              `json:"dataset"`
+	ReportedBy string             `json:"reported_by"`
+	Flow       string             `json:"flow"`
+	Total      sectorChangeJSON   `json:"total"`
+	Sectors    []sectorChangeJSON `json:"sectors"`
+}
+
+type sectorChangeJSON struct {
+	Classification string   `json:"classification"`
+	Code           string   `json:"code"`
+	Name           string   `json:"name"`
+	A              *float64 `json:"a"`
+	B              *float64 `json:"b"`
+	Delta          *float64 `json:"delta"`
+	Pct            *float64 `json:"pct"`
+}
+
+func (v compareView) json() compareJSON {
+	out := compareJSON{Reporter: v.Reporter.ISO3, Partner: v.Partner.ISO3, A: v.A.Label(), B: v.B.Label(), Currency: "USD", Comparisons: []compareGroupJSON{}}
+	num := func(f data.Figure) *float64 {
+		if !f.Known || f.Conflict {
+			return nil
+		}
+		x := f.Value
+		return &x
+	}
+	conv := func(s data.SectorChange) sectorChangeJSON {
+		j := sectorChangeJSON{Classification: string(s.Product.Classification), Code: s.Product.Code, Name: s.Product.Name, A: num(s.A), B: num(s.B)}
+		if s.Known {
+			d := s.Delta
+			j.Delta = &d
+			if !math.IsNaN(s.Pct) {
+				p := s.Pct
+				j.Pct = &p
+			}
+		}
+		return j
+	}
+	for _, c := range v.comparisons {
+		g := compareGroupJSON{Dataset: c.DatasetID, ReportedBy: c.ReportedBy, Flow: string(c.Flow), Total: conv(c.Total), Sectors: []sectorChangeJSON{}}
+		for _, s := range c.Sectors {
+			g.Sectors = append(g.Sectors, conv(s))
+		}
+		out.Comparisons = append(out.Comparisons, g)
+	}
+	return out
+}
