@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"tradedash/data"
@@ -24,11 +25,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.Source, "source", "", "who published the figures, and where")
 	fs.StringVar(&o.Reporter, "reporter", "", "reporter for files without a reporter column (ISO3, ISO2, code or name)")
 	fs.StringVar(&o.Partner, "partner", "", "partner for files without a partner column")
+	fs.StringVar(&o.Flow, "flow", "", "trade flow for files without a flow column, such as wide tables (export, import, re-export, re-import)")
+	fs.StringVar(&o.Unit, "unit", "", `unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"`)
+	fs.StringVar(&o.Format, "format", "", "force the layout instead of detecting it: "+strings.Join(importers.LayoutNames(), ", "))
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read from a workbook (default: the first visible sheet with data)")
 	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: tradedash import [flags] FILE...\n\nImports CSV files and .xlsx/.xlsm workbooks (UN Comtrade legacy, tradedash and other long tables) into the database.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "usage: tradedash import [flags] FILE...\n\nImports CSV files and .xlsx/.xlsm workbooks (UN Comtrade legacy and Plus, CEPII BACI, tradedash and other long tables, wide tables with years as columns) into the database.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

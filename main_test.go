@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,5 +130,34 @@ func TestImportWorkbookSheet(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"rows": 10`) {
 		t.Errorf("import output: %s", out.String())
+	}
+}
+
+// TestImportFormatAndFlow: --format forces a layout (an unknown name lists
+// them), and --reporter, --flow and --unit read a wide table that has
+// no title.
+func TestImportFormatAndFlow(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	var out, errOut bytes.Buffer
+	good := filepath.Join("importers", "testdata", "long_mixed.csv")
+	err := run(ctx, []string{"import", "--db", db, "--format", "nope", good}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `unknown format "nope" (expected one of tradedash-long, comtrade-legacy, comtrade-plus, baci, long, wide)`) {
+		t.Errorf("--format nope: %v", err)
+	}
+	wide := filepath.Join(t.TempDir(), "wide.csv")
+	if err := os.WriteFile(wide, []byte("Partner,2019,2020\nRussia,1.5,..\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	args := []string{"import", "--db", db, "--json", "--format", "wide", "--reporter", "IND", "--flow", "export", "--unit", "million US$", wide}
+	if err := run(ctx, args, &out, &errOut); err != nil {
+		t.Fatalf("import wide: %v\n%s", err, errOut.String())
+	}
+	if s := out.String(); !strings.Contains(s, `"format": "wide"`) || !strings.Contains(s, `"rows": 1`) || !strings.Contains(s, `"skipped": 1`) {
+		t.Errorf("import wide output: %s", s)
+	}
+	if err := run(ctx, []string{"import", "--db", db, "--flow", "sideways", good}, &out, &errOut); err == nil || !strings.Contains(err.Error(), `"sideways" is not a trade flow`) {
+		t.Errorf("--flow sideways: %v", err)
 	}
 }

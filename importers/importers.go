@@ -7,8 +7,9 @@
 // the file name; .xls, encrypted workbooks and OpenDocument spreadsheets
 // are refused with what to do instead. A Layout turns rows into
 // observations: the tradedash canonical long format, UN Comtrade's legacy
-// CSV, and generic long tables whose columns are found by normalised
-// header text and synonyms. Layouts are tried in one explicit ordered
+// and Plus files, CEPII BACI, generic long tables whose columns are found
+// by normalised header text and synonyms, and wide tables with periods as
+// columns (IMF, WITS, statistics offices). Layouts are tried in one explicit ordered
 // list, and the best-scoring one parses the file.
 //
 // Every error about the file's content is an *Error that says where it is
@@ -82,6 +83,9 @@ type Options struct {
 	FiscalStartMonth int    // 2..12: "2022-23" starts in this month (7 for Pakistan, 4 for India); 0: fiscal labels are errors
 	Reporter         string // the reporter when the file has no reporter column (ISO3, code or name)
 	Partner          string // the partner when the file has no partner column
+	Flow             string // the trade flow when the file has no flow column (wide tables): export, import, re-export, re-import
+	Unit             string // the unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"
+	Format           string // force a layout by its name (see LayoutNames); default: detect it
 	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
 	// Skipped, when set, is told about every row left out because it
 	// states no value ("", "..", "n.a.", "-"). Such rows are not errors:
@@ -113,8 +117,21 @@ func layouts(ref *data.Reference, file string, o Options) []Layout {
 	return []Layout{
 		newLong("tradedash-long", ref, file, o, canonicalSignature),
 		newLong("comtrade-legacy", ref, file, o, comtradeLegacySignature),
+		newComtradePlus(ref, file, o),
+		newBACI(ref, file, o),
 		newLong("long", ref, file, o, nil),
+		newWide(ref, file, o),
 	}
+}
+
+// LayoutNames lists the layouts' names in the order they are tried: the
+// values Options.Format accepts.
+func LayoutNames() []string {
+	var names []string
+	for _, l := range layouts(nil, "", Options{}) {
+		names = append(names, l.Name())
+	}
+	return names
 }
 
 // headRows is how many rows detection looks at.
@@ -149,6 +166,7 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 		Name:         strings.TrimSpace(o.Name),
 		Source:       o.Source,
 		OriginalName: base,
+		Description:  description(layout),
 		SHA256:       src.sha256,
 		Format:       layout.Name(),
 	}
@@ -170,6 +188,15 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 	return d, nil
 }
 
+// description is what the layout says about how it read the file (the
+// unit of a wide table and where it was stated), for the dataset's record.
+func description(l Layout) string {
+	if d, ok := l.(interface{ Description() string }); ok {
+		return d.Description()
+	}
+	return ""
+}
+
 // resolveDefaults turns the default reporter and partner into ISO3 keys.
 func resolveDefaults(ref *data.Reference, o *Options) error {
 	for _, d := range []struct {
@@ -185,6 +212,13 @@ func resolveDefaults(ref *data.Reference, o *Options) error {
 			return fmt.Errorf("%w: default %s: %s", data.ErrInvalid, d.what, msgOf(err))
 		}
 		*d.v = c.ISO3
+	}
+	if f := strings.TrimSpace(o.Flow); f != "" {
+		fl, ok := parseFlow(f)
+		if !ok {
+			return fmt.Errorf("%w: default flow %q is not a trade flow (expected export, import, re-export or re-import)", data.ErrInvalid, f)
+		}
+		o.Flow = string(fl)
 	}
 	return nil
 }
@@ -244,13 +278,22 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 		score   int
 		reasons []string
 	)
+	if o.Format != "" {
+		for _, l := range layouts(ref, baseName(name), o) {
+			if l.Name() == o.Format {
+				l.Detect(head) // a wide table remembers the unit it found
+				return l, &locatedRows{Rows: pr, file: name}, nil
+			}
+		}
+		return nil, nil, fmt.Errorf("%s: %w: unknown format %q (expected one of %s)", name, data.ErrInvalid, o.Format, strings.Join(LayoutNames(), ", "))
+	}
 	for _, l := range layouts(ref, baseName(name), o) {
 		sc, why := l.Detect(head)
 		if sc > score {
 			best, score = l, sc
 		}
-		if sc <= 0 && why != "" {
-			reasons = append(reasons, why)
+		if sc <= 0 && why != "" && l.Name() == "long" {
+			reasons = append(reasons, why) // the generic layout's reason says most
 		}
 	}
 	if best == nil {
@@ -260,7 +303,7 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 		}
 		msg := "the file has no rows"
 		if len(reasons) > 0 {
-			msg = reasons[len(reasons)-1] // the generic layout's reason says most
+			msg = reasons[len(reasons)-1]
 		}
 		return nil, nil, &Error{File: name, Sheet: rows.Sheet(), Row: row, Msg: msg}
 	}

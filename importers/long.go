@@ -84,6 +84,9 @@ type long struct {
 	o         Options // Reporter and Partner already resolved to ISO3 keys
 	file      string  // base name, for source references
 	signature []string
+	// check, when set, vets a parsed row against columns only its layout
+	// knows (Comtrade Plus's freqCode and refMonth).
+	check func(r *rowReader, o *data.Observation) *Error
 }
 
 func newLong(name string, ref *data.Reference, file string, o Options, signature []string) *long {
@@ -135,15 +138,19 @@ type columns struct {
 	idx   [nFields]int // -1 when absent
 	names []string     // the header as written, for messages
 	has   map[string]bool
+	pos   map[string]int // normalised header text → its first column
 }
 
 // columns matches a header row; it returns why it is not a usable header.
 func (l *long) columns(header []string) (*columns, string) {
-	c := &columns{names: make([]string, len(header)), has: map[string]bool{}}
+	c := &columns{names: make([]string, len(header)), has: map[string]bool{}, pos: map[string]int{}}
 	norm := make([]string, len(header))
 	for i, h := range header {
 		c.names[i] = strings.TrimFunc(h, isSpace)
 		norm[i] = normalizeHeader(h)
+		if !c.has[norm[i]] {
+			c.pos[norm[i]] = i
+		}
 		c.has[norm[i]] = true
 	}
 	for f := range nFields {
@@ -172,7 +179,7 @@ func (l *long) columns(header []string) (*columns, string) {
 		missing = append(missing, fPartnerName)
 	}
 	for _, f := range []field{fPeriod, fFlow, fValue} {
-		if c.idx[f] < 0 {
+		if c.idx[f] < 0 && (f != fFlow || l.o.Flow == "") {
 			missing = append(missing, f)
 		}
 	}
@@ -301,6 +308,19 @@ func (r *rowReader) cell(f field) (string, bool) {
 	return strings.TrimFunc(r.cells[i], isSpace), true
 }
 
+// named returns the trimmed cell under the header whose normalised text
+// is name, and its header as written ("" when there is no such column).
+func (r *rowReader) named(name string) (value, header string) {
+	i, ok := r.cols.pos[name]
+	if !ok {
+		return "", ""
+	}
+	if i < len(r.cells) {
+		value = strings.TrimFunc(r.cells[i], isSpace)
+	}
+	return value, r.cols.names[i]
+}
+
 // fail locates msg at field f's column (none when f < 0).
 func (r *rowReader) fail(f field, value, msg string) *Error {
 	e := &Error{Sheet: r.sheet, Row: r.row, Value: value, Msg: msg}
@@ -351,6 +371,11 @@ func (r *rowReader) observation() (data.Observation, error) {
 		o.SourceRef = r.place()
 	}
 	o.SourceQuote, _ = r.cell(fSourceQuote)
+	if r.l.check != nil {
+		if err := r.l.check(r, &o); err != nil {
+			return o, err
+		}
+	}
 	if err := o.Validate(); err != nil {
 		return o, r.fail(-1, "", msgOf(err))
 	}
@@ -428,14 +453,11 @@ var flowWords = map[string]data.Flow{
 }
 
 func (r *rowReader) flow() (data.Flow, *Error) {
-	v, _ := r.cell(fFlow)
-	k := strings.Map(func(c rune) rune {
-		if unicode.IsLetter(c) || unicode.IsDigit(c) {
-			return unicode.ToLower(c)
-		}
-		return -1
-	}, v)
-	if f, ok := flowWords[k]; ok {
+	v, ok := r.cell(fFlow)
+	if !ok && r.l.o.Flow != "" {
+		return data.Flow(r.l.o.Flow), nil
+	}
+	if f, ok := parseFlow(v); ok {
 		return f, nil
 	}
 	return "", r.fail(fFlow, v, fmt.Sprintf("%q is not a trade flow (expected export, import, re-export, re-import or turnover; X, M, RX or RM; or Comtrade's 2, 1, 3 or 4)", v))
@@ -452,6 +474,19 @@ func (r *rowReader) bound() (data.Bound, *Error) {
 		return data.AtMost, nil
 	}
 	return "", r.fail(fBound, v, fmt.Sprintf("%q is not a bound (expected exact, at_least or at_most)", v))
+}
+
+// parseFlow reads a flow cell: a word, a Comtrade Plus letter code or a
+// Comtrade legacy number, in any case and spacing.
+func parseFlow(v string) (data.Flow, bool) {
+	k := strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			return unicode.ToLower(c)
+		}
+		return -1
+	}, v)
+	f, ok := flowWords[k]
+	return f, ok
 }
 
 // totalWords are the product cells that mean all goods.
@@ -533,7 +568,7 @@ func (r *rowReader) quantity(o *data.Observation) *Error {
 		return nil
 	}
 	unit, _ := r.cell(fQtyUnit)
-	if strings.EqualFold(unit, "no quantity") {
+	if strings.EqualFold(unit, "no quantity") || strings.EqualFold(unit, "n/a") {
 		unit = ""
 	}
 	q, ok, err := parseNumber(v)

@@ -2,6 +2,7 @@
 # Regenerates the workbooks that other programs write from long.csv:
 #   lo_long.xlsx        LibreOffice Calc (soffice --headless --convert-to xlsx)
 #   gnumeric_long.xlsx  Gnumeric (ssconvert, Excel 2007+ exporter)
+#   lo_wide_pakistan_fy.xlsx  LibreOffice, from ../wide_pakistan_fy.csv
 # Not run by `make test`: the committed files are the fixtures. On Debian:
 #   apt-get install --no-install-recommends libreoffice-calc gnumeric
 # Both writers stamp the time into the files, so the bytes change on every
@@ -21,6 +22,14 @@ mv "$tmp/lo_long.xlsx" lo_long.xlsx
 cp long.csv "$tmp/gnumeric_long.csv"
 HOME="$tmp" ssconvert --import-encoding=UTF-8 --export-type=Gnumeric_Excel:xlsx2 \
 	"$tmp/gnumeric_long.csv" gnumeric_long.xlsx 2>/dev/null
+
+
+# The statistics-office wide table, as LibreOffice saves it. "171,940.0"
+# becomes the number 171940 and ".." stays text.
+cp ../wide_pakistan_fy.csv "$tmp/lo_wide_pakistan_fy.csv"
+HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
+	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/lo_wide_pakistan_fy.csv" >/dev/null
+mv "$tmp/lo_wide_pakistan_fy.xlsx" lo_wide_pakistan_fy.xlsx
 
 soffice --version | head -n 1
 ssconvert --version | head -n 1
