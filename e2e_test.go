@@ -58,6 +58,8 @@ func TestBinaryServesDemoAndShutsDown(t *testing.T) {
 		"/healthz":                            `"status":"ok"`,
 		"/bilateral?reporter=PAK&partner=RUS": "FY2022-23",
 		"/api/v1/bilateral?reporter=IND&partner=RUS&dataset=3": `"imports":6226189464`,
+		// The served binary draws chart images itself, with no browser.
+		"/charts/bilateral.svg?reporter=PAK&partner=RUS&width=800&height=450": "Pakistan – Russia trade",
 	} {
 		resp, err := http.Get(base + path)
 		if err != nil {

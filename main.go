@@ -25,6 +25,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
+	"tradedash/charts"
 	"tradedash/data"
 	"tradedash/data/demo"
 	"tradedash/server"
@@ -50,6 +51,7 @@ Commands:
   import    import trade files into the database
   datasets  list the datasets in the database
   backup    copy the database, consistently, while it is in use
+  export    write a chart as SVG, or its data as CSV or XLSX
 
 Run "tradedash COMMAND -h" for a command's flags.
 `
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdDatasets(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -136,7 +140,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Info("loaded the demo datasets into the empty database", "db", *db)
 		}
 	}
-	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20}, *db)
+	// Chart images (/charts/*.svg|png) are drawn by warm ECharts engines,
+	// started on first use, so serving costs nothing until one is asked for.
+	images := charts.NewRenderer(charts.RendererOptions{})
+	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images}, *db)
 	if err != nil {
 		return err
 	}

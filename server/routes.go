@@ -13,6 +13,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
 	e.GET("/data/bilateral.csv", s.handleBilateralData)
 	e.GET("/data/bilateral.xlsx", s.handleBilateralData)
+	e.GET("/charts/bilateral.svg", s.handleBilateralImage)
+	e.GET("/charts/bilateral.png", s.handleBilateralImage)
 	e.GET("/compare", s.handleComparePage)
 	e.GET("/api/v1/compare", s.handleCompareAPI)
 	e.GET("/mirror", s.handleMirrorPage)

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"tradedash/charts"
 	"tradedash/data"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	// FilesDir keeps the original file of every upload, named by its
 	// sha256, and the files of pending previews; "" refuses uploads.
 	FilesDir string
+	// Renderer draws charts as images for /charts/*.svg; nil answers
+	// those routes with 503.
+	Renderer *charts.Renderer
 }
 
 // Server serves the dashboard and its JSON API.
@@ -42,6 +46,7 @@ type Server struct {
 	pages   *pages
 	metrics *Metrics // owns the Prometheus registry
 	uploads *uploads // uploaded files and pending previews
+	images  *charts.Renderer
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -61,6 +66,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{store: cfg.Store, ref: cfg.Store.Reference(), log: cfg.Logger, timeout: cfg.QueryTimeout, pages: p}
+	s.images = cfg.Renderer
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,120 @@
+package charts
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+
+	"tradedash/data"
+)
+
+func mustPNG(tb testing.TB, r *Renderer, c Chart, o ImageOptions) image.Image {
+	tb.Helper()
+	b, err := r.PNG(context.Background(), c, o)
+	if errors.Is(err, ErrNoFonts) {
+		tb.Skip(err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		tb.Fatalf("PNG does not decode: %v", err)
+	}
+	return img
+}
+
+// inkIn counts the pixels of r that differ clearly from bg.
+func inkIn(img image.Image, r image.Rectangle, bg color.Color) int {
+	br, bgc, bb, _ := bg.RGBA()
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			d := absDiff(cr, br) + absDiff(cg, bgc) + absDiff(cb, bb)
+			if d > 3*0x2000 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func absDiff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func TestRenderBilateralPNG(t *testing.T) {
+	rows, o := fixture()
+	c := Bilateral(rows, o)
+	img := mustPNG(t, testRenderer(), c, ImageOptions{})
+	if got := img.Bounds().Size(); got != image.Pt(2*DefaultWidth, 2*DefaultHeight) {
+		t.Fatalf("size %v, want twice %dx%d", got, DefaultWidth, DefaultHeight)
+	}
+	white := color.RGBA{255, 255, 255, 255}
+	if r, g, b, a := img.At(1, 1).RGBA(); r>>8 != 255 || g>>8 != 255 || b>>8 != 255 || a>>8 != 255 {
+		t.Errorf("corner is %v, want the white background", img.At(1, 1))
+	}
+	whole := img.Bounds()
+	if ink := inkIn(img, whole, white); ink < whole.Dx()*whole.Dy()/50 {
+		t.Errorf("only %d pixels drawn: blank image?", ink)
+	}
+	// Text areas, in SVG pixels doubled: the title at the top left, the
+	// source line at the foot, the axis labels at the left.
+	for name, area := range map[string]image.Rectangle{
+		"title":       image.Rect(10, 10, 500, 56),
+		"source line": image.Rect(20, 2*DefaultHeight-40, 300, 2*DefaultHeight),
+		"axis labels": image.Rect(0, 140, 230, 1120),
+	} {
+		if ink := inkIn(img, area, white); ink < 200 {
+			t.Errorf("%s area %v holds %d drawn pixels: no text?", name, area, ink)
+		}
+	}
+
+	dark := mustPNG(t, testRenderer(), c, ImageOptions{Width: 400, Height: 300, Theme: ThemeDark, PixelRatio: 1})
+	if got := dark.Bounds().Size(); got != image.Pt(400, 300) {
+		t.Errorf("dark size %v", got)
+	}
+	if r, g, b, _ := dark.At(1, 1).RGBA(); r>>8 != 0x15 || g>>8 != 0x19 || b>>8 != 0x1f {
+		t.Errorf("dark corner is %v, want #15191f", dark.At(1, 1))
+	}
+}
+
+func TestRenderPNGLimits(t *testing.T) {
+	rows, o := fixture()
+	c := Bilateral(rows, o)
+	for _, opt := range []ImageOptions{{Width: 4000, Height: 3000}, {PixelRatio: 4}} {
+		if _, err := testRenderer().PNG(context.Background(), c, opt); !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("%+v: err = %v, want ErrInvalid", opt, err)
+		}
+	}
+	r := NewRenderer(RendererOptions{FontFiles: []string{"/nonexistent/font.ttf"}})
+	if _, err := r.PNG(context.Background(), c, ImageOptions{}); err == nil {
+		t.Error("a missing font file went unnoticed")
+	}
+}
+
+func BenchmarkRenderBilateralPNG(b *testing.B) {
+	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1})
+	rows, o := fixture()
+	c := Bilateral(rows, o)
+	mustPNG(b, r, c, ImageOptions{}) // start the engines
+	for _, ratio := range []int{1, 2} {
+		b.Run(fmt.Sprintf("1600x900@%dx", ratio), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.PNG(context.Background(), c, ImageOptions{Width: 1600, Height: 900, PixelRatio: ratio}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
