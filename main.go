@@ -10,6 +10,7 @@
 //	                   [--partner ISO3] [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
 //	tradedash backup   [--db ./tradedash.db] FILE
+//	tradedash export   chart|data --view bilateral --reporter ISO3 --partner ISO3 [--dataset N] --format svg|png|csv|xlsx -o FILE
 package main
 
 import (
@@ -51,7 +52,7 @@ Commands:
   import    import trade files into the database
   datasets  list the datasets in the database
   backup    copy the database, consistently, while it is in use
-  export    write a chart as SVG, or its data as CSV or XLSX
+  export    write a chart as SVG or PNG, or its data as CSV or XLSX
 
 Run "tradedash COMMAND -h" for a command's flags.
 `
