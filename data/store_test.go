@@ -407,3 +407,30 @@ func TestDatasetListMatchesDatasets(t *testing.T) {
 		}
 	}
 }
+
+// TestImportBatchBoundaries imports around the multi-row INSERT's batch
+// size: every row must arrive, the last partial batch included.
+func TestImportBatchBoundaries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	for _, n := range []int{0, 1, insertBatch - 1, insertBatch, insertBatch + 1, 2*insertBatch + 50} {
+		var rows []Observation
+		var sum float64
+		for i := range n {
+			rows = append(rows, obs("PAK", "RUS", Year(1900+i%300), Export, float64(i+1), fmt.Sprint("row ", i)))
+			sum += float64(i + 1)
+		}
+		d, err := importAll(ctx, s, testDataset(fmt.Sprint("batch ", n)), rows)
+		if err != nil {
+			t.Fatalf("%d rows: %v", n, err)
+		}
+		var count int
+		var total float64
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(value_usd), 0) FROM observations WHERE dataset_id = ?`, d.ID).Scan(&count, &total); err != nil {
+			t.Fatal(err)
+		}
+		if count != n || d.RowCount != int64(n) || total != sum {
+			t.Errorf("%d rows: stored %d (row_count %d), sum %v want %v", n, count, d.RowCount, total, sum)
+		}
+	}
+}
