@@ -320,3 +320,30 @@ func TestBrowserDarkTheme(t *testing.T) {
 	}
 	b.check(t, ts.URL)
 }
+
+// TestBrowserPhoneWidth checks the bilateral page at a phone's width: the
+// chart draws with its period labels turned, and nothing but the tables
+// (which scroll inside their own box) is wider than the screen.
+func TestBrowserPhoneWidth(t *testing.T) {
+	ts, _ := mustServer(t)
+	b := newBrowser(t)
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS", "#chart-pak-rus-bilateral-1")
+	type fit struct {
+		PageWidth, ScreenWidth, Rotate int
+	}
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[fit](`({
+		PageWidth: document.documentElement.scrollWidth,
+		ScreenWidth: window.innerWidth,
+		Rotate: echarts.getInstanceByDom(document.querySelector('#chart-pak-rus-bilateral-1')).getOption().xAxis[0].axisLabel.rotate || 0
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PageWidth > got.ScreenWidth || got.Rotate != 45 {
+		t.Errorf("at 390 px: page %d px wide for a %d px screen, labels rotated %d°", got.PageWidth, got.ScreenWidth, got.Rotate)
+	}
+	b.check(t, ts.URL)
+}

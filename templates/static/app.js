@@ -76,6 +76,13 @@
       var horizontal = (option.yAxis || []).some(function (ax) { return ax.type === "category"; });
       s.label = { show: true, position: horizontal ? "right" : "top", formatter: boundLabel(spec.meta, s.name) };
     });
+    // On a narrow screen every period label cannot fit side by side:
+    // turn them, rather than let ECharts drop or overlap some.
+    if (el.clientWidth < 640) {
+      (option.xAxis || []).forEach(function (ax) {
+        if (ax.type === "category") ax.axisLabel = Object.assign({}, ax.axisLabel, { rotate: 45 });
+      });
+    }
     if (prefersDark()) option.backgroundColor = "transparent";
     var chart = window.echarts.init(el, prefersDark() ? "dark" : null, { renderer: "canvas" });
     chart.setOption(option);
