@@ -212,6 +212,21 @@ func FuzzRead(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("reporter,partner,year,flow,value\nPAK,RUS,2020,export,\"1\n2\"\n"))
+	// Seeds from the adversarial suite (adversarial_test.go at the top).
+	const head = "reporter,partner,year,flow,value\n"
+	for _, s := range []string{
+		"", "\xEF\xBB\xBF" + head + "PAK,RUS,2001,export,5\n",
+		"reporter;partner;year;flow;value\nPakistan;\xD0\xEE\xF1\xF1\xE8\xFF;2001;export;5\n", // Windows-1251
+		"reporter;partner;year;flow;value\nPakistan;C\xF4te d'Ivoire;2001;export;5\n",         // Latin-1
+		"reporter,partner,year,flow,value\rPAK,RUS,2001,export,5\r",
+		head + "PAK,RUS,2001,export,NaN\nPAK,RUS,2002,export,-Inf\nPAK,RUS,2003,export,1e308\nPAK,RUS,2004,export,-0\n",
+		"reporter;partner;year;flow;value\nPAK;RUS;2001;export;1\u00a0234\u202f567\nPAK;RUS;2002;export;1'234'567,5\nPAK;RUS;2003;export;12,34,567\n",
+		head + "PAK,</script><script>alert(1)</script>,2001,export,5\n",
+		head + "PAK,RUS,2001,export," + strings.Repeat("9", 100<<10) + "\n",
+		`{"error":{"code":429,"message":"Too many requests"}}`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := parse(t, "fuzz.csv", b, Options{FiscalStartMonth: 7})
 		if err != nil {

@@ -71,6 +71,44 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Longest cell text and message an Error keeps: a 100 MB cell must not
+// make a 100 MB message, API answer or log line.
+const (
+	maxValueShown = 200
+	maxMsg        = 2000
+)
+
+// clip shortens a long Value, where the message quotes it too, and a long
+// message, saying how long the value was.
+func (e *Error) clip() {
+	if len(e.Value) > maxValueShown {
+		if len(e.Msg) > maxMsg {
+			e.Msg = strings.ReplaceAll(e.Msg, strconv.Quote(e.Value), quoteValue(e.Value))
+		}
+		e.Value = clipValue(e.Value)
+	}
+	if len(e.Msg) > maxMsg {
+		e.Msg = strings.ToValidUTF8(e.Msg[:maxMsg], "") + "…"
+	}
+}
+
+// clipValue is the start of a long cell's text, for messages.
+func clipValue(s string) string {
+	if len(s) <= maxValueShown {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxValueShown], "") + "…"
+}
+
+// quoteValue quotes a cell's text for a message: a long one clipped, with
+// its length.
+func quoteValue(s string) string {
+	if len(s) <= maxValueShown {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%q (%d bytes)", clipValue(s), len(s))
+}
+
 // Unwrap makes errors.Is(err, data.ErrInvalid) true: a bad file is bad input.
 func (e *Error) Unwrap() error { return data.ErrInvalid }
 
@@ -159,7 +197,7 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 
 	layout, rows, err := open(s.Reference(), name, src, o)
 	if err != nil {
-		return data.Dataset{}, err
+		return data.Dataset{}, encodingHint(err, src)
 	}
 	base := baseName(name)
 	d := data.Dataset{
@@ -183,9 +221,31 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 		if errors.Is(err, data.ErrDuplicate) {
 			return existing(ctx, s, src.sha256, name, err)
 		}
-		return data.Dataset{}, locate(err, name, "")
+		return data.Dataset{}, encodingHint(locate(err, name, ""), src)
 	}
 	return d, nil
+}
+
+// encodingHint adds to a refusal of a CSV cell with letters outside ASCII,
+// in a file that is not UTF-8, that the file was read as Windows-1252: a
+// Cyrillic (Windows-1251) or other file comes out as "Ðîññèÿ", which
+// names no country, and the message should say why.
+func encodingHint(err error, src *source) error {
+	var e *Error
+	if src.validUTF8 || !errors.As(err, &e) || e.Sheet != "" || e.Value == "" || isASCII(e.Value) {
+		return err
+	}
+	e.Msg += `; the file is not UTF-8, so it was read as Windows-1252 (Western European): if it is in another encoding, such as Windows-1251 (Cyrillic), save it as "CSV UTF-8"`
+	return err
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // description is what the layout says about how it read the file (the
@@ -323,6 +383,7 @@ func locate(err error, file, sheet string) error {
 		if e.Sheet == "" {
 			e.Sheet = sheet
 		}
+		e.clip()
 		return e // not the transaction's errors.Join around it: callers may type-assert
 	}
 	if file == "" {

@@ -46,9 +46,9 @@ func parseNumber(s string) (float64, bool, error) {
 	}
 	fail := func(why string) (float64, bool, error) {
 		if why == "" {
-			return 0, false, fmt.Errorf("%q is not a number (%s)", s, expectedNumber)
+			return 0, false, fmt.Errorf("%s is not a number (%s)", quoteValue(s), expectedNumber)
 		}
-		return 0, false, fmt.Errorf("%q is not a number: %s", s, why)
+		return 0, false, fmt.Errorf("%s is not a number: %s", quoteValue(s), why)
 	}
 	t = stripFootnote(t)
 	neg := false

@@ -88,13 +88,44 @@ func sniffZip(r io.ReaderAt, size int64) error {
 	case bytes.HasPrefix(mimetype, []byte("application/vnd.oasis.opendocument.")):
 		return &Error{Msg: fmt.Sprintf("this is an OpenDocument file (%s), not a spreadsheet", bytes.TrimSpace(mimetype))}
 	case containsAny(ct, workbookTypes):
-		return nil
+		return checkParts(zr)
 	case bytes.Contains(ct, []byte(xlsbType)):
 		return &Error{Msg: "this is an Excel binary workbook (.xlsb), which is not supported; save as .xlsx or CSV"}
 	case contentTypes != nil:
 		return &Error{Msg: "this is an Office document (Word or PowerPoint?), not an Excel workbook"}
 	}
 	return &Error{Msg: "this is a zip archive, not a workbook or a CSV file; unzip it and import the file inside"}
+}
+
+// checkParts unzips every part of a workbook once, to io.Discard, and
+// says which one is damaged. excelize ignores an error while it unzips a
+// part and keeps what came before it: a part whose header understates its
+// size (archive/zip stops there) or whose checksum is wrong would be read
+// cut short, and the rows before the cut imported as if they were all.
+// The sizes the parts declare are checked first, so that no more than
+// maxUnzipped is ever unzipped here.
+func checkParts(zr *zip.Reader) error {
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > maxUnzipped {
+			return &Error{Msg: fmt.Sprintf("the workbook unzips to more than %d MiB, more than this importer reads; save the sheet as CSV", maxUnzipped>>20)}
+		}
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+		}
+		if err != nil {
+			return &Error{Msg: fmt.Sprintf("the workbook is damaged: its part %s cannot be unzipped (%v); save or download it again", f.Name, err)}
+		}
+	}
+	return nil
 }
 
 // readZipPart reads at most limit bytes of a part.

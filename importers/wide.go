@@ -83,6 +83,9 @@ var monthNames = map[string]int{
 // "FY2022-23", "2020M01", "2020-01", "Jan 2020"; footnote marks such as
 // "(P)" are dropped. fiscal reports a fiscal year with no start month.
 func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
+	if len(h) > maxLabel {
+		return p, false, false
+	}
 	t := stripFootnote(strings.Join(strings.FieldsFunc(h, isSpace), " "))
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	switch {
@@ -174,9 +177,17 @@ var (
 	reOtherCur = regexp.MustCompile(`(?i)(\brupees?\b|\brs\b|\bpkr\b|\binr\b|\brub\b|\broubles?\b|\brubles?\b|\beuros?\b|\beur\b|\bcrores?\b|\blakhs?\b|\byuan\b|\bcny\b)`)
 )
 
+// maxLabel is the longest cell read as a period, a unit statement or a
+// title: longer text is none of them, and running the regular
+// expressions over a 100 MB cell would take a minute.
+const maxLabel = 1000
+
 // parseUnit reads a unit statement: US dollars, in units, thousands,
 // millions or billions. ok is false when text states no unit.
 func parseUnit(text string) (scale int, name string, ok bool, err string) {
+	if len(text) > maxLabel {
+		return 0, "", false, ""
+	}
 	usd := reUSD.MatchString(text)
 	if !usd {
 		if reOtherCur.MatchString(text) && (strings.Contains(strings.ToLower(text), "value") || strings.Contains(strings.ToLower(text), "unit")) {
@@ -237,6 +248,9 @@ var reTitle = regexp.MustCompile(`(?i)^\s*(.+?)\s*[:–—-]\s*(re-?exports?|re-
 func (w *wide) fromTitle(above [][]string) (reporter, flow, partner string) {
 	for _, cells := range above {
 		for _, c := range cells {
+			if len(c) > maxLabel {
+				continue
+			}
 			m := reTitle.FindStringSubmatch(strings.TrimFunc(c, isSpace))
 			if m == nil {
 				continue

@@ -194,7 +194,7 @@ func chooseSheet(f *excelize.File, want string) (string, error) {
 		return "", &Error{Msg: fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", want, listSheets(f, names))}
 	}
 	for _, n := range names {
-		if visible, _ := f.GetSheetVisible(n); visible && hasData(f, n) {
+		if sheetVisible(f, n) && hasData(f, n) {
 			return n, nil
 		}
 	}
@@ -217,11 +217,27 @@ func listSheets(f *excelize.File, names []string) string {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "%q", n)
-		if visible, _ := f.GetSheetVisible(n); !visible {
+		if !sheetVisible(f, n) {
 			b.WriteString(" (hidden)")
 		}
 	}
 	return b.String()
+}
+
+// sheetVisible reports whether a sheet is visible, from the workbook's
+// own record: excelize's GetSheetVisible says false for a name with a
+// character Excel does not allow (such as "/"), which a hand-made file
+// can have.
+func sheetVisible(f *excelize.File, name string) bool {
+	if f.WorkBook == nil {
+		return true
+	}
+	for _, s := range f.WorkBook.Sheets.Sheet {
+		if s.Name == name {
+			return s.State == "" || s.State == "visible"
+		}
+	}
+	return true
 }
 
 // hasData reports whether a sheet has a non-blank cell; a chart sheet has
@@ -230,7 +246,7 @@ func listSheets(f *excelize.File, names []string) string {
 func hasData(f *excelize.File, sheet string) bool {
 	rows, err := f.Rows(sheet)
 	if err != nil {
-		return false
+		return true
 	}
 	defer rows.Close()
 	for rows.Next() {

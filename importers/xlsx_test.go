@@ -789,6 +789,37 @@ func storedZip(tb testing.TB, b []byte) []byte {
 	return out.Bytes()
 }
 
+// lyingSizes rewrites a zip with each part's header declaring half its
+// true unzipped size.
+func lyingSizes(tb testing.TB, b []byte) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		h := f.FileHeader
+		h.UncompressedSize64 /= 2
+		raw, err := f.OpenRaw()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
+}
+
 // FuzzXLSXReader feeds mutated workbooks (and the refused containers) to
 // the reader: it must not panic, must refuse with an *Error, and must keep
 // its limits: at most maxColumns cells a row, rows in increasing order.
@@ -812,6 +843,20 @@ func FuzzXLSXReader(f *testing.F) {
 	for _, b := range [][]byte{excelizeWorkbook(f, plainBook), mustRead(f, "lo_long.xlsx"), mustRead(f, "calamine_merge_cells.xlsx"), mustRead(f, "calamine_date_1904.xlsx")} {
 		f.Add(storedZip(f, b))
 	}
+	// Seeds from the adversarial suite (adversarial_test.go at the top),
+	// small enough to keep: markup in a sheet name, one with a character
+	// Excel forbids, a cell beyond XFD, a negative shared-string index, an
+	// entity bomb in the shared strings, and parts whose headers understate
+	// their size (read cut short before checkParts).
+	lo := mustRead(f, "lo_long.xlsx")
+	f.Add(rewritePart(f, lo, "xl/workbook.xml", `name="lo_long"`, `name="&lt;img src=x onerror=alert(1)&gt;"`))
+	f.Add(rewritePart(f, lo, "xl/workbook.xml", `name="lo_long"`, `name="a/b"`))
+	f.Add(rewritePart(f, lo, "xl/worksheets/sheet1.xml", `</sheetData>`, `<row r="12"><c r="XFE12"><v>1</v></c></row></sheetData>`))
+	f.Add(rewritePart(f, lo, "xl/worksheets/sheet1.xml", `</sheetData>`, `<row r="12"><c r="A12" t="s"><v>-1</v></c></row></sheetData>`))
+	f.Add(rewritePart(f, lo, "xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`,
+		`<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>`,
+		`<t xml:space="preserve">Reporter</t>`, `<t xml:space="preserve">&c;</t>`))
+	f.Add(lyingSizes(f, lo))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		src, err := spool(bytes.NewReader(b))
 		if err != nil {
