@@ -87,29 +87,15 @@ func (b *baci) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 			continue
 		}
 		o, err := b.observation(rows.Sheet(), row, cells)
+		emitted, err := emitRow(o, err, b.file, rows.Sheet(), row, b.o, emit)
 		if err != nil {
-			var skip *skipped
-			if errors.As(err, &skip) {
-				if b.o.Skipped != nil {
-					skip.e.File = b.file
-					b.o.Skipped(skip.e)
-				}
-				continue
-			}
 			return err
 		}
-		if err := emit(o); err != nil {
-			if errors.Is(err, data.ErrInvalid) {
-				return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
-			}
-			return fmt.Errorf("row %d: %w", row, err)
+		if emitted {
+			n++
 		}
-		n++
 	}
-	if n == 0 {
-		return &Error{Sheet: rows.Sheet(), Msg: "no row under the header states a value; nothing to import"}
-	}
-	return nil
+	return nothingStated(n, rows.Sheet())
 }
 
 func (b *baci) observation(sheet string, row int, cells []string) (data.Observation, error) {

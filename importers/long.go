@@ -257,27 +257,46 @@ func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 		r := &rowReader{l: l, cols: cols, sheet: rows.Sheet(), row: row, cells: cells}
 		o, err := r.observation()
+		emitted, err := emitRow(o, err, l.file, rows.Sheet(), row, l.o, emit)
 		if err != nil {
-			var skip *skipped
-			if errors.As(err, &skip) {
-				if l.o.Skipped != nil {
-					skip.e.File = l.file
-					l.o.Skipped(skip.e)
-				}
-				continue
-			}
 			return err
 		}
-		if err := emit(o); err != nil {
-			if errors.Is(err, data.ErrInvalid) {
-				return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
-			}
-			return fmt.Errorf("row %d: %w", row, err)
+		if emitted {
+			n++
 		}
-		n++
 	}
-	if n == 0 {
-		return &Error{Sheet: rows.Sheet(), Msg: "no row under the header states a value; nothing to import"}
+	return nothingStated(n, rows.Sheet())
+}
+
+// emitRow hands one row's observation to emit, the step every layout ends
+// a row with. A row that states no value (a *skipped error) is reported
+// to o.Skipped and left out; an invalid observation becomes an *Error
+// located at the row. It reports whether the row was emitted.
+func emitRow(obs data.Observation, err error, file, sheet string, row int, o Options, emit func(data.Observation) error) (bool, error) {
+	if err != nil {
+		var skip *skipped
+		if errors.As(err, &skip) {
+			if o.Skipped != nil {
+				skip.e.File = file
+				o.Skipped(skip.e)
+			}
+			return false, nil
+		}
+		return false, err
+	}
+	if err := emit(obs); err != nil {
+		if errors.Is(err, data.ErrInvalid) {
+			return false, &Error{Sheet: sheet, Row: row, Msg: msgOf(err)}
+		}
+		return false, fmt.Errorf("row %d: %w", row, err)
+	}
+	return true, nil
+}
+
+// nothingStated refuses a file none of whose rows gave a value.
+func nothingStated(emitted int, sheet string) error {
+	if emitted == 0 {
+		return &Error{Sheet: sheet, Msg: "no row under the header states a value; nothing to import"}
 	}
 	return nil
 }

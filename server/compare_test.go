@@ -2,17 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 )
 
 func TestCompareScenarios(t *testing.T) {
 	ts, _ := mustServer(t)
-	tests := []struct {
-		name, url  string
-		wantStatus int
-		want       []string
-	}{
+	tests := []pageScenario{
 		// Pharmexcil: India's pharmaceutical exports to Russia, $590.8 m in
 		// FY2020-21 and $597 m in FY2021-22 (provisional): +6.2 m, +1.0%.
 		{"default: the latest two like periods", "/compare?reporter=IND&partner=RUS", 200,
@@ -24,19 +19,7 @@ func TestCompareScenarios(t *testing.T) {
 		{"one period only", "/compare?reporter=IND&partner=RUS&a=2019", 400, []string{"give both periods"}},
 		{"nothing to compare says so", "/compare?reporter=KAZ&partner=UZB", 200, []string{"No dataset gives sector figures"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := get(t, ts.URL+tt.url)
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status %d, want %d: %.300s", resp.StatusCode, tt.wantStatus, body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("body lacks %q", w)
-				}
-			}
-		})
-	}
+	runPageScenarios(t, ts.URL, tests)
 	_, body := get(t, ts.URL+"/api/v1/compare?reporter=IND&partner=RUS")
 	var got struct {
 		A, B        string

@@ -35,11 +35,7 @@ func mustMirrorFixture(tb testing.TB, store *data.Store) {
 func TestMirrorScenarios(t *testing.T) {
 	ts, store := mustServer(t)
 	mustMirrorFixture(t, store)
-	tests := []struct {
-		name, url  string
-		wantStatus int
-		want       []string
-	}{
+	tests := []pageScenario{
 		{"demo: nothing to compare, and why", "/mirror?reporter=PAK&partner=RUS", 200,
 			[]string{"No period has all-goods figures from both Pakistan and Russia", "Stated by one side only", "FY2022-23 (Pakistan&#39;s statistics", "2023 (Russia&#39;s statistics"}},
 		{"a comparison as published", "/mirror?reporter=KAZ&partner=TKM", 200, []string{"1,000", "1,060", "&#43;6.0%", `data-chart="chart-kaz-tkm-mirror"`}},
@@ -48,19 +44,7 @@ func TestMirrorScenarios(t *testing.T) {
 		{"bad mirror dataset", "/mirror?reporter=KAZ&partner=TKM&mirror_dataset=x", 400, []string{"mirror_dataset"}},
 		{"bilateral page links to it", "/bilateral?reporter=PAK&partner=RUS", 200, []string{`href="/mirror?partner=RUS&amp;reporter=PAK"`}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := get(t, ts.URL+tt.url)
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status %d, want %d: %.300s", resp.StatusCode, tt.wantStatus, body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("body lacks %q", w)
-				}
-			}
-		})
-	}
+	runPageScenarios(t, ts.URL, tests)
 	_, body := get(t, ts.URL+"/api/v1/mirror?reporter=KAZ&partner=TKM&cif=1.06")
 	var got struct {
 		CIF  float64 `json:"cif_factor"`

@@ -2,17 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 )
 
 func TestPartnersScenarios(t *testing.T) {
 	ts, _ := mustServer(t)
-	tests := []struct {
-		name, url  string
-		wantStatus int
-		want       []string
-	}{
+	tests := []pageScenario{
 		{"default: India's exports in its fullest dataset", "/partners?reporter=IND", 200,
 			[]string{"India: exports by partner, 2019", "54,288,194,268", "16.79%", "323,250,726,424", `href="/bilateral?dataset=3&amp;partner=USA&amp;reporter=IND"`, "(group)"}},
 		{"imports by name", "/partners?reporter=India&flow=import&period=2019", 200, []string{"India: imports by partner, 2019", "478,883,729,111"}},
@@ -22,19 +17,7 @@ func TestPartnersScenarios(t *testing.T) {
 		{"bad period", "/partners?reporter=IND&period=someday", 400, []string{"is not a period"}},
 		{"csv", "/data/partners.csv?reporter=IND&flow=export&period=2019&dataset=3", 200, []string{"rank,partner,partner_name,aggregate,export_usd,share", "1,USA,United States,false,54288194268,0.16794"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := get(t, ts.URL+tt.url)
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status %d, want %d: %.300s", resp.StatusCode, tt.wantStatus, body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("body lacks %q", w)
-				}
-			}
-		})
-	}
+	runPageScenarios(t, ts.URL, tests)
 }
 
 func TestPartnersAPI(t *testing.T) {

@@ -359,3 +359,27 @@ func TestBilateralSectorBreakdowns(t *testing.T) {
 		}
 	}
 }
+
+// pageScenario is one GET with the status and substrings it must answer.
+type pageScenario struct {
+	name, url  string
+	wantStatus int
+	want       []string
+}
+
+func runPageScenarios(t *testing.T, base string, tests []pageScenario) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := get(t, base+tt.url)
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status %d, want %d: %.300s", resp.StatusCode, tt.wantStatus, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+		})
+	}
+}
