@@ -2,8 +2,10 @@ package data
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // SectorChange is one product's figure in two periods and the change.
@@ -149,5 +151,85 @@ func ComparablePeriods(breakdowns []SectorBreakdown) []Period {
 		}
 		return 0
 	})
+	return out
+}
+
+// ClassificationLevel is a depth of the Harmonized System at which
+// sectors are compared: sections (I–XXI), chapters (2 digits) or
+// headings (4 digits). The zero level keeps every product as listed.
+type ClassificationLevel string
+
+// The levels of the HS.
+const (
+	LevelSection ClassificationLevel = "section"
+	LevelChapter ClassificationLevel = "chapter"
+	LevelHeading ClassificationLevel = "heading"
+)
+
+// ClassificationLevels lists the levels from coarsest to finest.
+var ClassificationLevels = []ClassificationLevel{LevelSection, LevelChapter, LevelHeading}
+
+// ParseClassificationLevel reads "section", "chapter" or "heading"; ""
+// is the zero level (every product as listed).
+func ParseClassificationLevel(s string) (ClassificationLevel, error) {
+	l := ClassificationLevel(strings.ToLower(strings.TrimSpace(s)))
+	if l == "" || slices.Contains(ClassificationLevels, l) {
+		return l, nil
+	}
+	return "", fmt.Errorf("%w: level must be section, chapter or heading, not %q", ErrInvalid, s)
+}
+
+// Includes reports whether p is stated at level l.
+func (l ClassificationLevel) Includes(p Product) bool {
+	switch l {
+	case "":
+		return true
+	case LevelSection:
+		return p.Classification == HSSection
+	case LevelChapter:
+		return p.Classification == HS && len(p.Code) == 2
+	case LevelHeading:
+		return p.Classification == HS && len(p.Code) == 4
+	}
+	return false
+}
+
+// AtLevel keeps each breakdown's products stated at level l, and only
+// the breakdowns left with some. Figures are never added up from a finer
+// level into a coarser one: a source's chapters are rarely all of its
+// trade, so their sum is not the section's figure.
+func AtLevel(breakdowns []SectorBreakdown, l ClassificationLevel) []SectorBreakdown {
+	if l == "" {
+		return breakdowns
+	}
+	var out []SectorBreakdown
+	for _, bd := range breakdowns {
+		var kept []SectorFigure
+		sum := 0.0
+		for _, s := range bd.Sectors {
+			if l.Includes(s.Product) {
+				kept = append(kept, s)
+				if exact(s.Figure) {
+					sum += s.Figure.Value
+				}
+			}
+		}
+		if len(kept) > 0 {
+			bd.Sectors, bd.Sum = kept, sum
+			out = append(out, bd)
+		}
+	}
+	return out
+}
+
+// LevelsIn lists the levels at which the breakdowns state some product,
+// coarsest first, for the level selector.
+func LevelsIn(breakdowns []SectorBreakdown) []ClassificationLevel {
+	var out []ClassificationLevel
+	for _, l := range ClassificationLevels {
+		if len(AtLevel(breakdowns, l)) > 0 {
+			out = append(out, l)
+		}
+	}
 	return out
 }

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 )
 
 // PartnersQuery asks for a reporter's partners in one flow and period, as
@@ -240,21 +242,25 @@ func (s *Store) partnerFigures(ctx context.Context, reporter string, r PartnerRa
 	}
 	out := make(map[string]*PartnerTotal, len(accs))
 	for p, a := range accs {
-		t := &PartnerTotal{Partner: p, Aggregate: a.aggregate}
-		switch r.Flow {
-		case Export:
-			t.Figure = stated(a.exports)
-		case Import:
-			t.Figure = stated(a.imports)
-		default:
-			t.Figure = stated(a.turnover)
-			if !t.Figure.Known && !t.Figure.Conflict {
-				t.Figure = combine(stated(a.exports), stated(a.imports), +1)
-			}
-		}
-		out[p] = t
+		out[p] = &PartnerTotal{Partner: p, Aggregate: a.aggregate, Figure: flowFigure(r.Flow, a.exports, a.imports, a.turnover)}
 	}
 	return out, order, nil
+}
+
+// flowFigure is the figure for flow from the observations of each flow:
+// turnover as stated, or else derived from stated exports and imports.
+func flowFigure(flow Flow, exports, imports, turnover []Source) Figure {
+	switch flow {
+	case Export:
+		return stated(exports)
+	case Import:
+		return stated(imports)
+	}
+	f := stated(turnover)
+	if !f.Known && !f.Conflict {
+		f = combine(stated(exports), stated(imports), +1)
+	}
+	return f
 }
 
 func periodPhrase(p Period) string {
@@ -262,4 +268,156 @@ func periodPhrase(p Period) string {
 		return ""
 	}
 	return " in " + p.Label()
+}
+
+// MaxSeriesPartners is how many partners one series chart compares: more
+// lines than this cannot be told apart.
+const MaxSeriesPartners = 6
+
+// PartnerSeriesQuery asks for chosen partners' all-goods figures period by
+// period, from one dataset (series never mix sources), with the reporter's
+// trade with the World in the same dataset for the shares.
+type PartnerSeriesQuery struct {
+	Reporter  string
+	Partners  []string // ISO3 keys, 1 to MaxSeriesPartners, none an aggregate
+	Flow      Flow
+	DatasetID int64
+	// Like keeps only periods like it (a fiscal year with fiscal years),
+	// so a line never joins a year to a month; zero keeps every period.
+	Like Period
+	// From and To bound the periods: From's start to To's end. Zero is open.
+	From, To Period
+}
+
+// Validate checks the query.
+func (q PartnerSeriesQuery) Validate() error {
+	switch {
+	case q.Reporter == "":
+		return fmt.Errorf("%w: reporter is required", ErrInvalid)
+	case len(q.Partners) == 0 || len(q.Partners) > MaxSeriesPartners:
+		return fmt.Errorf("%w: choose 1 to %d partners, not %d", ErrInvalid, MaxSeriesPartners, len(q.Partners))
+	case q.Flow != Export && q.Flow != Import && q.Flow != Turnover:
+		return fmt.Errorf("%w: flow must be export, import or turnover, not %q", ErrInvalid, string(q.Flow))
+	case q.DatasetID <= 0:
+		return fmt.Errorf("%w: a partner series needs one dataset", ErrInvalid)
+	case q.From != (Period{}) && q.To != (Period{}) && q.To.End < q.From.Start:
+		return fmt.Errorf("%w: the range ends (%s) before it starts (%s)", ErrInvalid, q.To.Label(), q.From.Label())
+	}
+	for i, p := range q.Partners {
+		switch {
+		case p == q.Reporter:
+			return fmt.Errorf("%w: %s is the reporter, not a partner", ErrInvalid, p)
+		case slices.Contains(q.Partners[:i], p):
+			return fmt.Errorf("%w: partner %s is chosen twice", ErrInvalid, p)
+		}
+	}
+	return nil
+}
+
+// PartnerSeries is the answer to a PartnerSeriesQuery. Figures and
+// shares run parallel to Periods: every period in which the reporter
+// states the World or any chosen partner.
+type PartnerSeries struct {
+	DatasetID int64
+	Flow      Flow
+	Periods   []Period
+	World     []Figure
+	Lines     []PartnerLine // in the query's order
+}
+
+// PartnerLine is one partner's figures over the periods of a series.
+type PartnerLine struct {
+	Partner string
+	Figures []Figure
+	// Shares are of the World figure of the same period; NaN where either
+	// figure is unknown or not exact (no World figure: no share, never a
+	// share of whatever partners happen to be listed).
+	Shares []float64
+}
+
+// PartnerSeries reads the chosen partners' figures period by period.
+func (s *Store) PartnerSeries(ctx context.Context, q PartnerSeriesQuery) (PartnerSeries, error) {
+	if err := q.Validate(); err != nil {
+		return PartnerSeries{}, err
+	}
+	flows := []Flow{q.Flow}
+	if q.Flow == Turnover {
+		flows = []Flow{Export, Import, Turnover}
+	}
+	where := `o.dataset_id = ? AND o.reporter = ? AND p.classification = 'TOTAL'`
+	args := []any{q.DatasetID, q.Reporter}
+	where += ` AND o.partner IN (?` + strings.Repeat(", ?", len(q.Partners)) + `)`
+	args = append(args, "WLD")
+	for _, p := range q.Partners {
+		args = append(args, p)
+	}
+	where += ` AND o.flow IN (?` + strings.Repeat(", ?", len(flows)-1) + `)`
+	for _, f := range flows {
+		args = append(args, string(f))
+	}
+	if q.From != (Period{}) {
+		where, args = where+` AND o.period_start >= ?`, append(args, q.From.Start.YYYYMM())
+	}
+	if q.To != (Period{}) {
+		where, args = where+` AND o.period_end <= ?`, append(args, q.To.End.YYYYMM())
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+		FROM observations o JOIN products p ON p.id = o.product_id
+		WHERE `+where+`
+		ORDER BY o.period_start, o.period_end, o.partner, o.id`, args...)
+	if err != nil {
+		return PartnerSeries{}, err
+	}
+	defer rows.Close()
+	type key struct {
+		partner string
+		period  Period
+	}
+	byFlow := map[key]map[Flow][]Source{}
+	out := PartnerSeries{DatasetID: q.DatasetID, Flow: q.Flow}
+	for rows.Next() {
+		var src Source
+		var partner string
+		var start, end int
+		if err := rows.Scan(&src.ObservationID, &partner, &start, &end, &src.Flow, &src.ValueUSD, &src.Bound, &src.Ref, &src.Quote); err != nil {
+			return PartnerSeries{}, err
+		}
+		per := Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)}
+		if q.Like != (Period{}) && !per.Like(q.Like) {
+			continue
+		}
+		if n := len(out.Periods); n == 0 || out.Periods[n-1] != per {
+			out.Periods = append(out.Periods, per)
+		}
+		src.DatasetID, src.Reporter = q.DatasetID, q.Reporter
+		k := key{partner, per}
+		if byFlow[k] == nil {
+			byFlow[k] = map[Flow][]Source{}
+		}
+		byFlow[k][src.Flow] = append(byFlow[k][src.Flow], src)
+	}
+	if err := rows.Err(); err != nil {
+		return PartnerSeries{}, err
+	}
+	figure := func(partner string, per Period) Figure {
+		m := byFlow[key{partner, per}]
+		return flowFigure(q.Flow, m[Export], m[Import], m[Turnover])
+	}
+	for _, per := range out.Periods {
+		out.World = append(out.World, figure("WLD", per))
+	}
+	for _, p := range q.Partners {
+		line := PartnerLine{Partner: p}
+		for i, per := range out.Periods {
+			f := figure(p, per)
+			share := math.NaN()
+			if w := out.World[i]; exact(f) && exact(w) && w.Value > 0 {
+				share = f.Value / w.Value
+			}
+			line.Figures = append(line.Figures, f)
+			line.Shares = append(line.Shares, share)
+		}
+		out.Lines = append(out.Lines, line)
+	}
+	return out, nil
 }
