@@ -2,9 +2,11 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,63 +17,123 @@ import (
 )
 
 func (s *Server) handlePartnersPage(c echo.Context) error {
-	rep, r, sets, err := s.partners(c)
+	res, err := s.partners(c)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "partners", newPartnersView(rep, r, sets, s.ref))
+	return s.render(c, http.StatusOK, "partners", newPartnersView(res, s.ref))
 }
 
 func (s *Server) handlePartnersAPI(c echo.Context) error {
-	rep, r, _, err := s.partners(c)
+	res, err := s.partners(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newPartnersJSON(rep, r, s.ref))
+	return c.JSON(http.StatusOK, newPartnersJSON(res, s.ref))
 }
 
 func (s *Server) handlePartnersData(c echo.Context) error {
-	rep, r, sets, err := s.partners(c)
+	res, err := s.partners(c)
 	if err != nil {
 		return err
 	}
-	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.PartnersTable(r, partnersOptions(rep, r, sets, s.ref)))
+	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.PartnersTable(res.ranking, partnersOptions(res, s.ref)))
 }
 
-// partners binds reporter, flow, period and dataset, and ranks the partners.
-func (s *Server) partners(c echo.Context) (data.Country, data.PartnerRanking, []data.Dataset, error) {
-	rep, err := s.country(c, "reporter")
-	if err != nil {
-		return rep, data.PartnerRanking{}, nil, err
+// partnersResult is what the partners views show: the ranking and, when
+// partners are chosen, their series over the period range.
+type partnersResult struct {
+	reporter data.Country
+	ranking  data.PartnerRanking
+	sets     []data.Dataset
+	chosen   []data.Country
+	from, to data.Period
+	series   *data.PartnerSeries
+}
+
+// partners binds reporter, flow, period, dataset, the chosen partners and
+// the period range; it ranks the partners and reads the chosen ones'
+// series from the ranking's dataset.
+func (s *Server) partners(c echo.Context) (partnersResult, error) {
+	var res partnersResult
+	var err error
+	if res.reporter, err = s.country(c, "reporter"); err != nil {
+		return res, err
 	}
-	q := data.PartnersQuery{Reporter: rep.ISO3, Flow: data.Flow(strings.ToLower(strings.TrimSpace(c.QueryParam("flow"))))}
+	q := data.PartnersQuery{Reporter: res.reporter.ISO3, Flow: data.Flow(strings.ToLower(strings.TrimSpace(c.QueryParam("flow"))))}
 	if q.Flow == "" {
 		q.Flow = data.Export
 	}
-	if v := strings.TrimSpace(c.QueryParam("period")); v != "" {
-		if q.Period, err = data.ParsePeriod(v, 0); err != nil {
-			return rep, data.PartnerRanking{}, nil, err
+	for _, p := range []struct {
+		name string
+		dst  *data.Period
+	}{{"period", &q.Period}, {"from", &res.from}, {"to", &res.to}} {
+		if v := strings.TrimSpace(c.QueryParam(p.name)); v != "" {
+			if *p.dst, err = data.ParsePeriod(v, 0); err != nil {
+				return res, fmt.Errorf("%w (parameter %s)", err, p.name)
+			}
 		}
 	}
 	if q.DatasetID, err = datasetParam(c); err != nil {
-		return rep, data.PartnerRanking{}, nil, err
+		return res, err
+	}
+	if res.chosen, err = s.chosenPartners(c, res.reporter); err != nil {
+		return res, err
 	}
 	ctx, cancel := s.queryContext(c)
 	defer cancel()
-	sets, err := s.datasetsFor(ctx, q.DatasetID)
-	if err != nil {
-		return rep, data.PartnerRanking{}, nil, err
+	if res.sets, err = s.datasetsFor(ctx, q.DatasetID); err != nil {
+		return res, err
 	}
-	r, err := s.store.Partners(ctx, q)
-	return rep, r, sets, err
+	if res.ranking, err = s.store.Partners(ctx, q); err != nil || len(res.chosen) == 0 {
+		return res, err
+	}
+	sq := data.PartnerSeriesQuery{Reporter: res.reporter.ISO3, Flow: q.Flow, DatasetID: res.ranking.DatasetID, Like: res.ranking.Period, From: res.from, To: res.to}
+	for _, p := range res.chosen {
+		sq.Partners = append(sq.Partners, p.ISO3)
+	}
+	series, err := s.store.PartnerSeries(ctx, sq)
+	res.series = &series
+	return res, err
 }
 
-func partnersOptions(rep data.Country, r data.PartnerRanking, sets []data.Dataset, ref *data.Reference) charts.PartnersOptions {
-	o := charts.PartnersOptions{Reporter: rep, Names: map[string]string{}}
+// chosenPartners reads the repeated partner parameter: blank entries (the
+// picker's empty slots) are skipped; aggregates and the reporter refused.
+func (s *Server) chosenPartners(c echo.Context, reporter data.Country) ([]data.Country, error) {
+	var out []data.Country
+	for _, v := range c.QueryParams()["partner"] {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := s.ref.Country(v)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%w: partner %q is not a known country or area", data.ErrInvalid, v)
+		case p.Aggregate:
+			return nil, fmt.Errorf("%w: partner %q is a group of countries (%s), not a partner to draw", data.ErrInvalid, v, p.Name)
+		case p.ISO3 == reporter.ISO3:
+			return nil, fmt.Errorf("%w: partner %q is the reporter", data.ErrInvalid, v)
+		}
+		if !slices.ContainsFunc(out, func(x data.Country) bool { return x.ISO3 == p.ISO3 }) {
+			out = append(out, p)
+		}
+	}
+	if len(out) > data.MaxSeriesPartners {
+		return nil, fmt.Errorf("%w: choose at most %d partners, not %d", data.ErrInvalid, data.MaxSeriesPartners, len(out))
+	}
+	return out, nil
+}
+
+func partnersOptions(res partnersResult, ref *data.Reference) charts.PartnersOptions {
+	r := res.ranking
+	o := charts.PartnersOptions{Reporter: res.reporter, Names: map[string]string{}}
 	for _, p := range r.Partners {
 		o.Names[p.Partner] = countryName(ref, p.Partner)
 	}
-	for _, d := range sets {
+	for _, p := range res.chosen {
+		o.Names[p.ISO3] = p.Name
+	}
+	for _, d := range res.sets {
 		if d.ID == r.DatasetID {
 			o.Dataset, o.Source = d.Name, d.Source
 		}
@@ -92,12 +154,37 @@ type partnersView struct {
 	World           string
 	Flows           []option
 	Periods         []option
+	FromPeriods     []option
+	ToPeriods       []option
 	Datasets        []option
 	Countries       []data.Country
 	Chart           charts.Chart
+	Map             charts.Chart
 	Rows            []partnerRow
 	CSVURL, XLSXURL string
 	JSONURL         string
+	// PartnerSlots holds the picker's entries, chosen partners first,
+	// then blanks up to data.MaxSeriesPartners.
+	PartnerSlots []string
+	Series       *seriesView
+}
+
+// seriesView is the chosen partners over time: two charts and their table.
+type seriesView struct {
+	Lines, Shares charts.Chart
+	Heads         []string // partner names, in the chosen order
+	Rows          []seriesRow
+	NoWorld       bool // some period has no exact World figure, so no shares
+}
+
+type seriesRow struct {
+	Period string
+	World  string
+	Cells  []seriesCell
+}
+
+type seriesCell struct {
+	Value, Note, Share string
 }
 
 type option struct {
@@ -112,11 +199,28 @@ type partnerRow struct {
 	Aggregate                   bool
 }
 
-func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.Dataset, ref *data.Reference) partnersView {
-	o := partnersOptions(rep, r, sets, ref)
+// partnersQuery is the view's state as URL parameters, for its links.
+func partnersQuery(res partnersResult) url.Values {
+	r := res.ranking
+	q := url.Values{"reporter": {res.reporter.ISO3}, "flow": {string(r.Flow)}, "period": {r.Period.String()}, "dataset": {strconv.FormatInt(r.DatasetID, 10)}}
+	for _, p := range res.chosen {
+		q.Add("partner", p.ISO3)
+	}
+	if res.from != (data.Period{}) {
+		q.Set("from", res.from.String())
+	}
+	if res.to != (data.Period{}) {
+		q.Set("to", res.to.String())
+	}
+	return q
+}
+
+func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
+	r, rep := res.ranking, res.reporter
+	o := partnersOptions(res, ref)
 	v := partnersView{Reporter: rep, Flow: r.Flow, FlowTitle: map[data.Flow]string{data.Export: "exports", data.Import: "imports", data.Turnover: "trade (exports + imports)"}[r.Flow], Period: r.Period.Label(), PeriodKey: r.Period.String(), DatasetID: r.DatasetID,
-		DatasetName: o.Dataset, Source: o.Source, ShareOf: r.ShareOf, Chart: charts.Partners(r, o)}
-	for _, d := range sets {
+		DatasetName: o.Dataset, Source: o.Source, ShareOf: r.ShareOf, Chart: charts.Partners(r, o), Map: charts.PartnersMap(r, o)}
+	for _, d := range res.sets {
 		if d.ID == r.DatasetID {
 			v.Licence = d.Licence
 		}
@@ -129,9 +233,15 @@ func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.Datase
 	for _, f := range []data.Flow{data.Export, data.Import, data.Turnover} {
 		v.Flows = append(v.Flows, option{string(f), string(f), f == r.Flow})
 	}
+	v.FromPeriods = []option{{"", "earliest", res.from == data.Period{}}}
+	v.ToPeriods = []option{{"", "latest", res.to == data.Period{}}}
 	for i := len(r.Periods) - 1; i >= 0; i-- {
 		p := r.Periods[i]
 		v.Periods = append(v.Periods, option{p.String(), p.Label(), p == r.Period})
+		v.ToPeriods = append(v.ToPeriods, option{p.String(), p.Label(), p == res.to})
+	}
+	for _, p := range r.Periods {
+		v.FromPeriods = append(v.FromPeriods, option{p.String(), p.Label(), p == res.from})
 	}
 	if r.World.Known {
 		v.World = boundPrefix(r.World.Bound) + exactUSD(r.World.Value)
@@ -141,7 +251,13 @@ func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.Datase
 			v.Countries = append(v.Countries, c)
 		}
 	}
-	q := url.Values{"reporter": {rep.ISO3}, "flow": {string(r.Flow)}, "period": {r.Period.String()}, "dataset": {strconv.FormatInt(r.DatasetID, 10)}}
+	for _, p := range res.chosen {
+		v.PartnerSlots = append(v.PartnerSlots, p.ISO3)
+	}
+	for len(v.PartnerSlots) < data.MaxSeriesPartners {
+		v.PartnerSlots = append(v.PartnerSlots, "")
+	}
+	q := partnersQuery(res)
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/partners.csv?"+q.Encode(), "/data/partners.xlsx?"+q.Encode(), "/api/v1/partners?"+q.Encode()
 	rank := 0
 	for _, p := range r.Partners {
@@ -163,21 +279,49 @@ func newPartnersView(rep data.Country, r data.PartnerRanking, sets []data.Datase
 		row.Sources = strings.Join(refs, " · ")
 		v.Rows = append(v.Rows, row)
 	}
+	if res.series != nil {
+		v.Series = newSeriesView(*res.series, o)
+	}
+	return v
+}
+
+func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
+	v := &seriesView{Lines: charts.PartnerLines(s, o), Shares: charts.PartnerShares(s, o)}
+	for _, l := range s.Lines {
+		v.Heads = append(v.Heads, o.Names[l.Partner])
+	}
+	for i, p := range s.Periods {
+		w := figureCell(s.World[i])
+		row := seriesRow{Period: p.Label(), World: w.Text}
+		if !s.World[i].Known || s.World[i].Bound != data.Exact || s.World[i].Conflict {
+			v.NoWorld = true
+		}
+		for _, l := range s.Lines {
+			c := figureCell(l.Figures[i])
+			cell := seriesCell{Value: c.Text, Note: c.Note}
+			if !math.IsNaN(l.Shares[i]) {
+				cell.Share = fmt.Sprintf("%.2f%%", 100*l.Shares[i])
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		v.Rows = append(v.Rows, row)
+	}
 	return v
 }
 
 type partnersJSON struct {
-	Reporter string         `json:"reporter"`
-	Flow     string         `json:"flow"`
-	Period   string         `json:"period"`
-	Start    string         `json:"period_start"`
-	End      string         `json:"period_end"`
-	Kind     string         `json:"period_kind"`
-	Dataset  int64          `json:"dataset"`
-	Currency string         `json:"currency"`
-	ShareOf  string         `json:"share_of"`
-	World    *float64       `json:"world"`
-	Partners []partnerEntry `json:"partners"`
+	Reporter string             `json:"reporter"`
+	Flow     string             `json:"flow"`
+	Period   string             `json:"period"`
+	Start    string             `json:"period_start"`
+	End      string             `json:"period_end"`
+	Kind     string             `json:"period_kind"`
+	Dataset  int64              `json:"dataset"`
+	Currency string             `json:"currency"`
+	ShareOf  string             `json:"share_of"`
+	World    *float64           `json:"world"`
+	Partners []partnerEntry     `json:"partners"`
+	Series   *partnerSeriesJSON `json:"series,omitempty"`
 }
 
 type partnerEntry struct {
@@ -190,13 +334,41 @@ type partnerEntry struct {
 	Sources   []data.Source `json:"sources"`
 }
 
-func newPartnersJSON(rep data.Country, r data.PartnerRanking, ref *data.Reference) partnersJSON {
-	out := partnersJSON{Reporter: rep.ISO3, Flow: string(r.Flow), Period: r.Period.Label(), Start: monthISO(r.Period.Start), End: monthISO(r.Period.End),
-		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}}
-	if r.World.Known {
-		w := r.World.Value
-		out.World = &w
+// partnerSeriesJSON is the chosen partners over time; values and shares
+// run parallel to periods, null where there is no figure.
+type partnerSeriesJSON struct {
+	Periods []seriesPeriodJSON `json:"periods"`
+	World   []*float64         `json:"world"`
+	Lines   []partnerLineJSON  `json:"partners"`
+}
+
+type seriesPeriodJSON struct {
+	Period string `json:"period"`
+	Start  string `json:"period_start"`
+	End    string `json:"period_end"`
+	Kind   string `json:"period_kind"`
+}
+
+type partnerLineJSON struct {
+	Partner string     `json:"partner"`
+	Name    string     `json:"name"`
+	Values  []*float64 `json:"values"`
+	Shares  []*float64 `json:"shares"`
+}
+
+// figureNumber is a figure's value for JSON: null when unknown or disputed.
+func figureNumber(f data.Figure) *float64 {
+	if !f.Known || f.Conflict {
+		return nil
 	}
+	v := f.Value
+	return &v
+}
+
+func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
+	r, rep := res.ranking, res.reporter
+	out := partnersJSON{Reporter: rep.ISO3, Flow: string(r.Flow), Period: r.Period.Label(), Start: monthISO(r.Period.Start), End: monthISO(r.Period.End),
+		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World)}
 	for _, p := range r.Partners {
 		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
 		if p.Figure.Known {
@@ -207,6 +379,27 @@ func newPartnersJSON(rep data.Country, r data.PartnerRanking, ref *data.Referenc
 			e.Sources = []data.Source{}
 		}
 		out.Partners = append(out.Partners, e)
+	}
+	if s := res.series; s != nil {
+		sj := &partnerSeriesJSON{Periods: []seriesPeriodJSON{}, World: []*float64{}, Lines: []partnerLineJSON{}}
+		for i, p := range s.Periods {
+			sj.Periods = append(sj.Periods, seriesPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
+			sj.World = append(sj.World, figureNumber(s.World[i]))
+		}
+		for _, l := range s.Lines {
+			lj := partnerLineJSON{Partner: l.Partner, Name: countryName(ref, l.Partner), Values: []*float64{}, Shares: []*float64{}}
+			for i := range s.Periods {
+				lj.Values = append(lj.Values, figureNumber(l.Figures[i]))
+				var sh *float64
+				if !math.IsNaN(l.Shares[i]) {
+					x := l.Shares[i]
+					sh = &x
+				}
+				lj.Shares = append(lj.Shares, sh)
+			}
+			sj.Lines = append(sj.Lines, lj)
+		}
+		out.Series = sj
 	}
 	return out
 }

@@ -27,9 +27,17 @@
     });
   }
 
+  // percentValue writes a share: 12.34 %.
+  function percentValue(v) {
+    if (typeof v !== "number" || !isFinite(v)) return "no figure";
+    return v.toFixed(2) + " %";
+  }
+
   // axisTooltip lists each series' exact value at a period, with the notes
-  // (bound, derived, mirror) the server attached to that point.
+  // (bound, derived, mirror) the server attached to that point. A
+  // waterfall's transparent base and its empty steps are left out.
   function axisTooltip(meta) {
+    var exact = meta.currency === "%" ? percentValue : exactValue;
     return function (params) {
       if (!params.length) return "";
       var point = meta.points[params[0].dataIndex] || {};
@@ -38,9 +46,10 @@
       if (point.detail) lines.push(escapeText(point.detail));
       params.forEach(function (p) {
         var v = Array.isArray(p.value) ? p.value[1] : p.value;
+        if (p.color === "transparent" || (meta.kind === "waterfall" && typeof v !== "number")) return;
         var note = point.notes && point.notes[p.seriesName];
         var prefix = note === "at least" ? "≥ " : note === "at most" ? "≤ " : "";
-        var text = typeof v === "number" ? prefix + exactValue(v) : (note || "no figure");
+        var text = typeof v === "number" ? prefix + exact(v) : (note || "no figure");
         lines.push(p.marker + escapeText(p.seriesName) + ": " + escapeText(text) +
           (note && note !== "at least" && note !== "at most" && typeof v === "number" ? " (" + escapeText(note) + ")" : ""));
       });
@@ -63,14 +72,45 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
 
+  // mapTooltip names the country under the pointer and its exact figure.
+  function mapTooltip(meta) {
+    return function (p) {
+      var point = meta.points[p.dataIndex];
+      if (!point || typeof p.value !== "number" || !isFinite(p.value)) return escapeText(p.name) + ": no figure";
+      var note = point.notes && point.notes.Value;
+      var prefix = note === "at least" ? "≥ " : note === "at most" ? "≤ " : "";
+      return "<strong>" + escapeText(point.label) + "</strong><br>" + escapeText(prefix + exactValue(p.value)) +
+        (point.detail ? "<br>" + escapeText(point.detail) : "");
+    };
+  }
+
+  // drawMap draws a map chart once its boundaries, a static asset of this
+  // server named in the block's data-map, are fetched and registered.
+  function drawMap(block, spec, el) {
+    var option = spec.option;
+    var chart = window.echarts.init(el, prefersDark() ? "dark" : null, { renderer: "canvas" });
+    window.addEventListener("resize", function () { chart.resize(); });
+    if (prefersDark()) option.backgroundColor = "transparent";
+    option.tooltip = Object.assign({}, option.tooltip, { formatter: mapTooltip(spec.meta) });
+    return fetch(block.getAttribute("data-map")).then(function (r) {
+      if (!r.ok) throw new Error("map boundaries: HTTP " + r.status);
+      return r.json();
+    }).then(function (geo) {
+      option.series.forEach(function (s) { window.echarts.registerMap(s.map, geo); });
+      chart.setOption(option);
+      el.setAttribute("data-drawn", "true");
+    });
+  }
+
   function draw(block) {
     var spec = JSON.parse(block.textContent);
     var el = document.getElementById(block.getAttribute("data-chart"));
     if (!el || !window.echarts) return;
+    if (block.hasAttribute("data-map")) return drawMap(block, spec, el);
     var option = spec.option;
     option.tooltip = Object.assign({}, option.tooltip, { formatter: axisTooltip(spec.meta) });
     [].concat(option.xAxis || [], option.yAxis || []).forEach(function (ax) {
-      if (ax.type === "value") ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: scaleValue });
+      if (ax.type === "value") ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: spec.meta.currency === "%" ? percentValue : scaleValue });
     });
     (option.series || []).forEach(function (s) {
       var horizontal = (option.yAxis || []).some(function (ax) { return ax.type === "category"; });
