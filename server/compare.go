@@ -49,6 +49,14 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if (a == data.Period{}) != (b == data.Period{}) {
 		return compareView{}, fmt.Errorf("%w: give both periods a and b, or neither", data.ErrInvalid)
 	}
+	level, err := data.ParseClassificationLevel(c.QueryParam("level"))
+	if err != nil {
+		return compareView{}, err
+	}
+	form := strings.ToLower(strings.TrimSpace(c.QueryParam("chart")))
+	if form != "" && form != "bars" && form != "waterfall" {
+		return compareView{}, fmt.Errorf("%w: chart must be bars or waterfall, not %q", data.ErrInvalid, c.QueryParam("chart"))
+	}
 	if a != (data.Period{}) && !a.Like(b) {
 		return compareView{}, fmt.Errorf("%w: %s and %s are not like periods (a fiscal year is never compared with a calendar year, nor a part of a year with a whole one)", data.ErrInvalid, a.Label(), b.Label())
 	}
@@ -62,10 +70,22 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if err != nil {
 		return compareView{}, err
 	}
+	levels := data.LevelsIn(bds)
+	bds = data.AtLevel(bds, level)
 	if a == (data.Period{}) {
 		a, b, _ = data.LatestLikePair(bds)
 	}
-	return newCompareView(q, a, b, data.Compare(bds, a, b), data.ComparablePeriods(bds), sets, s.ref), nil
+	v := newCompareView(q, a, b, data.Compare(bds, a, b), data.ComparablePeriods(bds), sets, s.ref, form == "waterfall")
+	v.Level = level
+	if level != "" {
+		v.JSONURL += "&level=" + string(level)
+	}
+	v.Levels = []option{{"", "as listed", level == ""}}
+	for _, l := range levels {
+		v.Levels = append(v.Levels, option{string(l), "HS " + string(l) + "s", l == level})
+	}
+	v.Charts = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
+	return v, nil
 }
 
 type compareView struct {
@@ -74,6 +94,9 @@ type compareView struct {
 	Periods           []option
 	PeriodsB          []option
 	Sections          []compareSection
+	Level             data.ClassificationLevel
+	Levels            []option // the levels the pair's data states, for the selector
+	Charts            []option // the chart's forms
 	JSONURL           string
 	comparisons       []data.Comparison
 }
@@ -89,7 +112,7 @@ type compareRow struct {
 	Name, A, B, Delta, Pct string
 }
 
-func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Comparison, periods []data.Period, sets []data.Dataset, ref *data.Reference) compareView {
+func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Comparison, periods []data.Period, sets []data.Dataset, ref *data.Reference, waterfall bool) compareView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
 	v := compareView{Reporter: rep, Partner: par, A: a, B: b, comparisons: cs,
@@ -114,7 +137,11 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 			Total:   newCompareRow("All goods (as stated)", c.Total),
 		}
 		if len(c.Sectors) > 0 {
-			ch := charts.Compare(c, charts.CompareOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: sources[c.DatasetID]})
+			o := charts.CompareOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: sources[c.DatasetID]}
+			ch := charts.Compare(c, o)
+			if waterfall {
+				ch = charts.CompareWaterfall(c, o)
+			}
 			sec.Chart = &ch
 		}
 		for _, s := range c.Sectors {
@@ -148,6 +175,7 @@ type compareJSON struct {
 	Partner     string             `json:"partner"`
 	A           string             `json:"a"`
 	B           string             `json:"b"`
+	Level       string             `json:"level,omitempty"`
 	Currency    string             `json:"currency"`
 	Comparisons []compareGroupJSON `json:"comparisons"`
 }
@@ -171,7 +199,7 @@ type sectorChangeJSON struct {
 }
 
 func (v compareView) json() compareJSON {
-	out := compareJSON{Reporter: v.Reporter.ISO3, Partner: v.Partner.ISO3, A: v.A.Label(), B: v.B.Label(), Currency: "USD", Comparisons: []compareGroupJSON{}}
+	out := compareJSON{Reporter: v.Reporter.ISO3, Partner: v.Partner.ISO3, A: v.A.Label(), B: v.B.Label(), Level: string(v.Level), Currency: "USD", Comparisons: []compareGroupJSON{}}
 	num := func(f data.Figure) *float64 {
 		if !f.Known || f.Conflict {
 			return nil
