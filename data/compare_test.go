@@ -2,8 +2,11 @@ package data
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCompareTwoPeriodsBySector(t *testing.T) {
@@ -54,5 +57,56 @@ func TestCompareTwoPeriodsBySector(t *testing.T) {
 	}
 	if got := Compare(bds, fy20, Year(2021)); len(got) != 0 {
 		t.Errorf("a fiscal year against a calendar year: %+v", got)
+	}
+}
+
+func TestClassificationLevels(t *testing.T) {
+	sec := Product{Classification: HSSection, Code: "II", Name: "Vegetable products"}
+	ch := Product{Classification: HS, Code: "10", Name: "Cereals"}
+	head := Product{Classification: HS, Code: "1001", Name: "Wheat and meslin"}
+	other := Product{Classification: Sector, Code: "pharma", Name: "pharmaceuticals"}
+	fig := func(v float64) Figure { return Figure{Known: true, Value: v, Bound: Exact} }
+	// Generated figures, not real trade.
+	bds := []SectorBreakdown{
+		{DatasetID: 1, Period: Year(2020), Sectors: []SectorFigure{{Product: sec, Figure: fig(100)}, {Product: ch, Figure: fig(60)}, {Product: head, Figure: fig(40)}, {Product: other, Figure: fig(7)}}},
+		{DatasetID: 1, Period: Year(2021), Sectors: []SectorFigure{{Product: other, Figure: fig(9)}}},
+	}
+	for _, tt := range []struct {
+		level ClassificationLevel
+		want  []string
+		sum   float64
+	}{
+		{"", []string{"HS-section:II", "HS:10", "HS:1001", "sector:pharma", "sector:pharma"}, 0},
+		{LevelSection, []string{"HS-section:II"}, 100},
+		{LevelChapter, []string{"HS:10"}, 60},
+		{LevelHeading, []string{"HS:1001"}, 40},
+	} {
+		var got []string
+		out := AtLevel(bds, tt.level)
+		for _, bd := range out {
+			for _, s := range bd.Sectors {
+				got = append(got, s.Product.Key())
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("level %q (-want +got):\n%s", tt.level, diff)
+		}
+		if tt.level != "" && (len(out) != 1 || out[0].Sum != tt.sum) {
+			t.Errorf("level %q: %d breakdowns, sum %v; a breakdown with nothing at the level is dropped, and the sum is of the kept products", tt.level, len(out), tt.sum)
+		}
+	}
+	if diff := cmp.Diff(ClassificationLevels, LevelsIn(bds)); diff != "" {
+		t.Errorf("levels (-want +got):\n%s", diff)
+	}
+	if got := LevelsIn(bds[1:]); len(got) != 0 {
+		t.Errorf("a sector list has no HS level: %v", got)
+	}
+	for in, want := range map[string]ClassificationLevel{"": "", "Chapter": LevelChapter, " heading ": LevelHeading} {
+		if got, err := ParseClassificationLevel(in); err != nil || got != want {
+			t.Errorf("ParseClassificationLevel(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseClassificationLevel("subheading"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("subheading: %v, want ErrInvalid", err)
 	}
 }

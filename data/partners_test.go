@@ -109,3 +109,83 @@ func TestPartnersDefaultsToTheFullestDataset(t *testing.T) {
 		t.Errorf("2023: dataset %d, %d partners, %v", r.DatasetID, len(r.Partners), err)
 	}
 }
+
+// TestPartnerSeries reads chosen partners over time from a generated
+// dataset: values are made up in the test (year × a factor per partner),
+// not real trade figures.
+func TestPartnerSeries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	factor := map[string]float64{"WLD": 1000, "RUS": 10, "CHN": 50}
+	var rows []Observation
+	for y := 2015; y <= 2020; y++ {
+		for _, p := range []string{"WLD", "RUS", "CHN"} {
+			if p == "WLD" && y == 2017 {
+				continue // no World figure in 2017: no shares that year
+			}
+			if p == "CHN" && y == 2016 {
+				continue // a gap in China's line
+			}
+			v := factor[p] * float64(y-2014)
+			rows = append(rows, obs("KAZ", p, Year(y), Export, v, fmt.Sprintf("gen %s %d", p, y)), obs("KAZ", p, Year(y), Import, v/2, fmt.Sprintf("gen %s %d imp", p, y)))
+		}
+	}
+	// A fiscal year in the same dataset is not joined to calendar years.
+	rows = append(rows, obs("KAZ", "RUS", Fiscal(2019, 7), Export, 999, "fiscal"))
+	d, err := importAll(ctx, s, testDataset("generated series"), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := PartnerSeriesQuery{Reporter: "KAZ", Partners: []string{"RUS", "CHN"}, Flow: Export, DatasetID: d.ID, Like: Year(2020), From: Year(2016), To: Year(2019)}
+	got, err := s.PartnerSeries(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var periods []string
+	for _, p := range got.Periods {
+		periods = append(periods, p.Label())
+	}
+	if diff := cmp.Diff([]string{"2016", "2017", "2018", "2019"}, periods); diff != "" {
+		t.Fatalf("periods (-want +got):\n%s", diff)
+	}
+	show := func(l PartnerLine) []string {
+		var out []string
+		for i, f := range l.Figures {
+			out = append(out, fmt.Sprintf("%v %.0f %.3f", f.Known, f.Value, l.Shares[i]))
+		}
+		return out
+	}
+	// RUS: 10×(y−2014) of World's 1000×(y−2014) = 1%, except 2017 (no World).
+	if diff := cmp.Diff([]string{"true 20 0.010", "true 30 NaN", "true 40 0.010", "true 50 0.010"}, show(got.Lines[0])); diff != "" {
+		t.Errorf("RUS (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"false 0 NaN", "true 150 NaN", "true 200 0.050", "true 250 0.050"}, show(got.Lines[1])); diff != "" {
+		t.Errorf("CHN (-want +got):\n%s", diff)
+	}
+	if got.World[1].Known || !got.World[0].Known || got.World[0].Value != 2000 {
+		t.Errorf("World = %+v", got.World)
+	}
+
+	// Turnover is derived from exports and imports; open range; every kind of period without Like.
+	q = PartnerSeriesQuery{Reporter: "KAZ", Partners: []string{"RUS"}, Flow: Turnover, DatasetID: d.ID}
+	if got, err = s.PartnerSeries(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Periods) != 7 || got.Lines[0].Figures[0].Value != 15 || !got.Lines[0].Figures[0].Derived {
+		t.Errorf("turnover series: %d periods, first %+v", len(got.Periods), got.Lines[0].Figures[0])
+	}
+
+	for _, bad := range []PartnerSeriesQuery{
+		{Reporter: "KAZ", Flow: Export, DatasetID: d.ID},
+		{Reporter: "KAZ", Partners: []string{"A", "B", "C", "D", "E", "F", "G"}, Flow: Export, DatasetID: d.ID},
+		{Reporter: "KAZ", Partners: []string{"RUS", "RUS"}, Flow: Export, DatasetID: d.ID},
+		{Reporter: "KAZ", Partners: []string{"KAZ"}, Flow: Export, DatasetID: d.ID},
+		{Reporter: "KAZ", Partners: []string{"RUS"}, Flow: Export},
+		{Reporter: "KAZ", Partners: []string{"RUS"}, Flow: ReExport, DatasetID: d.ID},
+		{Reporter: "KAZ", Partners: []string{"RUS"}, Flow: Export, DatasetID: d.ID, From: Year(2020), To: Year(2018)},
+	} {
+		if _, err := s.PartnerSeries(ctx, bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: err = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
