@@ -136,7 +136,7 @@ func CompareWaterfall(c data.Comparison, o CompareOptions) Chart {
 		cum += s.Delta
 	}
 	if stated && math.Abs(other) >= 0.5 {
-		step("Goods in no listed sector", other, math.NaN(), cum)
+		step("All other goods", other, math.NaN(), cum)
 	}
 	add(endLabel, "", 0.0, missing, missing, finite(end))
 	ch.AriaLabel = fmt.Sprintf("%s. Waterfall, US dollars: from %s through %d sector changes to %s.", title, startLabel, len(known), endLabel)

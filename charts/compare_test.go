@@ -35,7 +35,7 @@ func TestCompareWaterfall(t *testing.T) {
 		total        []any
 	}{
 		{"from the stated total, with the goods no sector covers", true,
-			[]string{"2020: all goods", "HS 30 Pharmaceutical products", "HS 09 Coffee, tea", "HS 10 Cereals", "Goods in no listed sector", "2021: all goods"},
+			[]string{"2020: all goods", "HS 30 Pharmaceutical products", "HS 09 Coffee, tea", "HS 10 Cereals", "All other goods", "2021: all goods"},
 			[]any{0.0, 1000.0, 1060.0, 1040.0, 1040.0, 0.0},
 			[]any{"-", 60.0, 10.0, "-", 60.0, "-"},
 			[]any{"-", "-", "-", 30.0, "-", "-"},

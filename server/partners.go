@@ -175,6 +175,7 @@ type seriesView struct {
 	Heads         []string // partner names, in the chosen order
 	Rows          []seriesRow
 	NoWorld       bool // some period has no exact World figure, so no shares
+	Empty         bool // no chosen partner has a figure in the range
 }
 
 type seriesRow struct {
@@ -286,7 +287,7 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 }
 
 func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
-	v := &seriesView{Lines: charts.PartnerLines(s, o), Shares: charts.PartnerShares(s, o)}
+	v := &seriesView{Lines: charts.PartnerLines(s, o), Shares: charts.PartnerShares(s, o), Empty: true}
 	for _, l := range s.Lines {
 		v.Heads = append(v.Heads, o.Names[l.Partner])
 	}
@@ -297,6 +298,9 @@ func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
 			v.NoWorld = true
 		}
 		for _, l := range s.Lines {
+			if l.Figures[i].Known || l.Figures[i].Conflict {
+				v.Empty = false
+			}
 			c := figureCell(l.Figures[i])
 			cell := seriesCell{Value: c.Text, Note: c.Note}
 			if !math.IsNaN(l.Shares[i]) {
