@@ -199,7 +199,7 @@ type sectorChangeJSON struct {
 }
 
 func (v compareView) json() compareJSON {
-	out := compareJSON{Reporter: v.Reporter.ISO3, Partner: v.Partner.ISO3, A: v.A.Label(), B: v.B.Label(), Level: string(v.Level), Currency: "USD", Comparisons: []compareGroupJSON{}}
+	out := compareJSON{Reporter: v.Reporter.ISO3, Partner: v.Partner.ISO3, A: labelOrEmpty(v.A), B: labelOrEmpty(v.B), Level: string(v.Level), Currency: "USD", Comparisons: []compareGroupJSON{}}
 	num := func(f data.Figure) *float64 {
 		if !f.Known || f.Conflict {
 			return nil
@@ -227,4 +227,13 @@ func (v compareView) json() compareJSON {
 		out.Comparisons = append(out.Comparisons, g)
 	}
 	return out
+}
+
+// labelOrEmpty is a period's label, or "" when no period was found (no
+// "Jan 0" in the API when there is nothing to compare).
+func labelOrEmpty(p data.Period) string {
+	if p == (data.Period{}) {
+		return ""
+	}
+	return p.Label()
 }

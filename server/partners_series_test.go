@@ -218,6 +218,10 @@ func TestCompareLevelsAndWaterfall(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
+	_, none := get(t, ts.URL+"/api/v1/compare?reporter=IND&partner=RUS&level=chapter")
+	if !strings.Contains(none, `"a":"","b":"","level":"chapter"`) || !strings.Contains(none, `"comparisons":[]`) {
+		t.Errorf("nothing at chapter level: %s", none)
+	}
 	if got.Level != "section" || len(got.Comparisons) != 1 || len(got.Comparisons[0].Sectors) != 1 || got.Comparisons[0].Sectors[0].Code != "II" || *got.Comparisons[0].Sectors[0].Delta != 4 {
 		t.Errorf("compare API at section level = %s", body)
 	}
