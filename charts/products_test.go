@@ -15,7 +15,9 @@ import (
 // to four partners and the World in 2019 and FY2022-23, with one bound.
 func productsFixture() (data.ProductTrade, ProductsOptions) {
 	hs30 := data.Product{Classification: data.HS, Code: "30", Name: "Pharmaceutical products"}
-	src := func(ref string) []data.Source { return []data.Source{{DatasetID: 4, Reporter: "PAK", Flow: data.Export, Ref: ref}} }
+	src := func(ref string) []data.Source {
+		return []data.Source{{DatasetID: 4, Reporter: "PAK", Flow: data.Export, Ref: ref}}
+	}
 	f := func(v float64, ref string) data.Figure {
 		return data.Figure{Known: true, Value: v, Bound: data.Exact, Sources: src(ref)}
 	}
