@@ -262,7 +262,7 @@ type productsJSON struct {
 	Currency string              `json:"currency"`
 	Products []productJSON       `json:"products"`
 	Missing  []productJSON       `json:"missing"`
-	Periods  []productPeriodJSON        `json:"periods"`
+	Periods  []productPeriodJSON `json:"periods"`
 	Series   []productSeriesJSON `json:"series"`
 	// Other is, for one product by partner, the partners after the
 	// largest six summed (derived); null otherwise.
