@@ -87,7 +87,7 @@ func Products(t data.ProductTrade, o ProductsOptions) Chart {
 		codes = append(codes, p.Code)
 	}
 	c := Chart{
-		ID:       chartID(o.Reporter.ISO3, "products", idPart, string(t.Flow), strings.Join(codes, "-"), strconv.FormatInt(t.DatasetID, 10)),
+		ID:       chartID(append(append([]string{o.Reporter.ISO3, "products", idPart, string(t.Flow)}, codes...), strconv.FormatInt(t.DatasetID, 10))...),
 		Title:    title,
 		FileName: safeFileName(o.Reporter.ISO3 + "-products-" + strings.Join(codes, "-") + "-" + idPart + "-" + string(t.Flow) + periodSpan(t.Periods)),
 		Meta:     Meta{Kind: "products", Currency: "USD", Source: clean(o.Source)},
