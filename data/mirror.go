@@ -119,3 +119,89 @@ func Mirror(rows []PeriodTotals, q MirrorQuery) ([]MirrorRow, []Unmatched) {
 	}
 	return out, un
 }
+
+// SourcesQuery sets a pair's figures from one dataset beside the same
+// figures from another: a national release against UN Comtrade, say.
+type SourcesQuery struct {
+	Reporter, Partner  string
+	DatasetA, DatasetB int64
+}
+
+// Validate checks the query.
+func (q SourcesQuery) Validate() error {
+	if err := (BilateralQuery{Reporter: q.Reporter, Partner: q.Partner}).Validate(); err != nil {
+		return err
+	}
+	switch {
+	case q.DatasetA <= 0 || q.DatasetB <= 0:
+		return fmt.Errorf("%w: a source comparison needs two dataset numbers (dataset_a and dataset_b)", ErrInvalid)
+	case q.DatasetA == q.DatasetB:
+		return fmt.Errorf("%w: dataset_a and dataset_b are both %d; choose two datasets", ErrInvalid, q.DatasetA)
+	}
+	return nil
+}
+
+// SourceRow is one figure, for one period, side and flow, as two datasets
+// state it. Flow is seen from the query's reporter, as in Bilateral.
+type SourceRow struct {
+	Period     Period
+	ReportedBy string // whose statistics: the same side in both datasets
+	Flow       Flow   // Export, Import or Turnover
+	A, B       Figure
+	Gap        float64 // B − A
+	GapPct     float64 // of A; NaN when A is 0
+}
+
+// CompareSources pairs the rows of Bilateral (every dataset) that the two
+// datasets state for the same period and the same side's statistics, flow
+// by flow. Only exact figures are compared, and turnover only where at
+// least one dataset states it rather than adding up its exports and
+// imports (those are compared themselves). Periods and sides stated by
+// one dataset only are returned as unmatched.
+func CompareSources(rows []PeriodTotals, q SourcesQuery) ([]SourceRow, []Unmatched) {
+	type key struct {
+		period Period
+		side   string
+	}
+	inB := map[key]PeriodTotals{}
+	usedB := map[key]bool{}
+	var as []PeriodTotals
+	for _, r := range rows {
+		switch r.DatasetID {
+		case q.DatasetA:
+			as = append(as, r)
+		case q.DatasetB:
+			inB[key{r.Period, r.ReportedBy}] = r
+		}
+	}
+	var out []SourceRow
+	var un []Unmatched
+	for _, a := range as {
+		k := key{a.Period, a.ReportedBy}
+		b, ok := inB[k]
+		if !ok {
+			un = append(un, Unmatched{a.Period, a.ReportedBy, a.DatasetID})
+			continue
+		}
+		usedB[k] = true
+		for _, f := range []struct {
+			flow Flow
+			a, b Figure
+		}{{Export, a.Exports, b.Exports}, {Import, a.Imports, b.Imports}, {Turnover, a.Turnover, b.Turnover}} {
+			if !exact(f.a) || !exact(f.b) || f.flow == Turnover && f.a.Derived && f.b.Derived {
+				continue
+			}
+			row := SourceRow{Period: a.Period, ReportedBy: a.ReportedBy, Flow: f.flow, A: f.a, B: f.b, Gap: f.b.Value - f.a.Value, GapPct: math.NaN()}
+			if f.a.Value != 0 {
+				row.GapPct = 100 * row.Gap / f.a.Value
+			}
+			out = append(out, row)
+		}
+	}
+	for _, r := range rows {
+		if k := (key{r.Period, r.ReportedBy}); r.DatasetID == q.DatasetB && !usedB[k] {
+			un = append(un, Unmatched{r.Period, r.ReportedBy, r.DatasetID})
+		}
+	}
+	return out, un
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,5 +62,78 @@ func TestMirrorScenarios(t *testing.T) {
 	}
 	if got.CIF != 1.06 || len(got.Rows) != 1 || got.Rows[0].Mirror != 1060 || got.Rows[0].AdjMirror != 1000 || len(got.Rows[0].Sources) != 2 {
 		t.Errorf("mirror API = %s", body)
+	}
+}
+
+// mustSecondSourceFixture adds a made-up second source (not statistics)
+// for Kazakhstan's 2019 exports to Turkmenistan: 1,100 against the mirror
+// fixture's 1,000.
+func mustSecondSourceFixture(tb testing.TB, store *data.Store) int64 {
+	tb.Helper()
+	d, err := store.Import(context.Background(), data.Dataset{Name: "second source", Source: "test: a second release", SHA256: strings.Repeat("ef", 32), Format: "test"},
+		func(emit func(data.Observation) error) error {
+			return emit(data.Observation{Reporter: "KAZ", Partner: "TKM", Period: data.Year(2019), Flow: data.Export, Product: data.TotalProduct,
+				ValueUSD: 1100, Bound: data.Exact, SourceRef: "second release, table 3"})
+		})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d.ID
+}
+
+func TestSourceComparisonScenarios(t *testing.T) {
+	ts, store := mustServer(t)
+	mustMirrorFixture(t, store)
+	second := mustSecondSourceFixture(t, store)
+	var first int64
+	sets, err := store.DatasetList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range sets {
+		if d.Name == "mirror fixture" {
+			first = d.ID
+		}
+	}
+	pair := fmt.Sprintf("/mirror?reporter=KAZ&partner=TKM&dataset_a=%d&dataset_b=%d", first, second)
+	tests := []pageScenario{
+		// Demo: the official statements cite UN Comtrade for India–Russia 2019, so the two agree.
+		{"demo: the same figure in two datasets", "/mirror?reporter=IND&partner=RUS&dataset_a=1&dataset_b=3", 200,
+			[]string{"Two sources compared: dataset 1 against dataset 3", "<td class=\"num\">2,871,228,560</td><td class=\"num\">2,871,228,560</td><td class=\"num\">0</td><td class=\"num\">&#43;0.0%</td>",
+				"Ind_Ex_Im_Countrywise_2019-20.csv", `data-chart="chart-ind-rus-sources"`, "only in dataset 1"}},
+		{"fixture: a 10% gap", pair, 200, []string{"<td class=\"num\">1,000</td><td class=\"num\">1,100</td><td class=\"num\">100</td><td class=\"num\">&#43;10.0%</td>", "second release, table 3",
+			"Turkmenistan&#39;s statistics: only in dataset"}},
+		{"one dataset only", "/mirror?reporter=KAZ&partner=TKM&dataset_a=1", 400, []string{"needs two dataset numbers"}},
+		{"the same dataset twice", "/mirror?reporter=KAZ&partner=TKM&dataset_a=2&dataset_b=2", 400, []string{"are both 2"}},
+		{"unknown dataset", "/mirror?reporter=KAZ&partner=TKM&dataset_a=1&dataset_b=99", 404, []string{"there is no dataset 99"}},
+		{"bad number", "/mirror?reporter=KAZ&partner=TKM&dataset_a=x&dataset_b=2", 400, []string{"dataset_a must be a dataset number"}},
+		{"nothing in common", "/mirror?reporter=PAK&partner=RUS&dataset_a=2&dataset_b=3", 200, []string{"state no exact figure for the same period, side and flow"}},
+	}
+	runPageScenarios(t, ts.URL, tests)
+
+	_, body := get(t, ts.URL+strings.Replace(pair, "/mirror", "/api/v1/mirror", 1))
+	var got struct {
+		Sources *struct {
+			A    int64 `json:"dataset_a"`
+			Rows []struct {
+				Flow       string
+				ReportedBy string `json:"reported_by"`
+				A, B, Gap  float64
+				GapPct     float64       `json:"gap_pct"`
+				SourcesB   []data.Source `json:"sources_b"`
+			} `json:"comparisons"`
+			Unmatched []struct{ Period string } `json:"unmatched"`
+		} `json:"source_comparison"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Sources; s == nil || s.A != first || len(s.Rows) != 1 || s.Rows[0].A != 1000 || s.Rows[0].B != 1100 || s.Rows[0].GapPct != 10 ||
+		s.Rows[0].SourcesB[0].Ref != "second release, table 3" || len(s.Unmatched) != 1 {
+		t.Errorf("source comparison API = %s", body)
+	}
+	_, body = get(t, ts.URL+"/api/v1/mirror?reporter=KAZ&partner=TKM")
+	if !strings.Contains(body, `"source_comparison":null`) {
+		t.Errorf("without two datasets: %s", body)
 	}
 }

@@ -1,0 +1,210 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// productObs is a made-up test figure (not a trade statistic) of product p.
+func productObs(rep, par string, per Period, f Flow, p Product, v float64, ref string) Observation {
+	o := obs(rep, par, per, f, v, ref)
+	o.Product = p
+	return o
+}
+
+var (
+	hs30   = Product{Classification: HS, Code: "30", Name: "Pharmaceutical products"}
+	hs10   = Product{Classification: HS, Code: "10", Name: "Cereals"}
+	cotton = Product{Classification: Sector, Code: "cotton", Name: "cotton"}
+)
+
+// mustProductsStore loads two datasets of made-up figures chosen so that
+// every sum below can be checked by hand.
+func mustProductsStore(t *testing.T) (*Store, Dataset, Dataset) {
+	t.Helper()
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	a, err := importAll(ctx, s, testDataset("by partner"), []Observation{
+		productObs("PAK", "CHN", Year(2019), Export, hs30, 100, "a1"),
+		productObs("PAK", "CHN", Year(2020), Export, hs30, 300, "a2"),
+		productObs("PAK", "USA", Year(2019), Export, hs30, 200, "a3"),
+		productObs("PAK", "USA", Year(2020), Export, hs30, 150, "a4"),
+		productObs("PAK", "GBR", Year(2019), Export, hs30, 10, "a5"),
+		productObs("PAK", "GBR", Year(2020), Export, hs30, 20, "a6"),
+		productObs("PAK", "DEU", Year(2019), Export, hs30, 5, "a7"),
+		productObs("PAK", "DEU", Year(2020), Export, hs30, 7, "a8"),
+		productObs("PAK", "DEU", Year(2020), Export, hs30, 8, "a8 again, disagreeing"),
+		productObs("PAK", "X097", Year(2019), Export, hs30, 12, "EU: overlaps DEU"),
+		productObs("PAK", "WLD", Year(2019), Export, hs30, 400, "a9"),
+		productObs("PAK", "WLD", Year(2019), Export, hs10, 900, "a10"),
+		productObs("PAK", "WLD", Year(2021), Export, hs10, 950, "a11"),
+		productObs("PAK", "CHN", Year(2019), Import, hs30, 55, "an import"),
+		productObs("PAK", "RUS", Fiscal(2022, 7), Export, cotton, 3, "a fiscal year"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := importAll(ctx, s, testDataset("small"), []Observation{
+		productObs("PAK", "CHN", Year(2019), Export, hs30, 101, "b1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, a, b
+}
+
+func TestProductsByPartner(t *testing.T) {
+	ctx := context.Background()
+	s, a, b := mustProductsStore(t)
+	got, err := s.Products(ctx, ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{{Classification: HS, Code: "30"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DatasetID != a.ID || !cmp.Equal(got.Datasets, []int64{a.ID, b.ID}) {
+		t.Errorf("dataset %d of %v, want the fuller %d", got.DatasetID, got.Datasets, a.ID)
+	}
+	if !cmp.Equal(got.Periods, []Period{Year(2019), Year(2020)}) || got.Products[0].Name != "Pharmaceutical products" {
+		t.Errorf("periods %v, products %v", got.Periods, got.Products)
+	}
+	var order []string
+	for _, s := range got.Series {
+		order = append(order, s.Partner)
+	}
+	// Countries by their sum over the periods (CHN 400, USA 350, GBR 30,
+	// DEU 5: its 2020 figure is disputed), then the aggregates.
+	if want := []string{"CHN", "USA", "GBR", "DEU", "WLD", "X097"}; !cmp.Equal(order, want) {
+		t.Errorf("series order %v, want %v", order, want)
+	}
+	if d := got.Series[3]; d.Sum != 5 || !d.Figures[1].Conflict {
+		t.Errorf("DEU = %+v", d)
+	}
+
+	top, other, world := got.TopPartners(2)
+	if len(top) != 2 || top[0].Partner != "CHN" || top[1].Partner != "USA" {
+		t.Fatalf("top = %+v", top)
+	}
+	if world == nil || world.Figures[0].Value != 400 || world.Figures[1].Known {
+		t.Errorf("world = %+v", world)
+	}
+	// Other in 2019: GBR 10 + DEU 5 (the EU's 12 overlaps them and is
+	// left out); in 2020 DEU's sources disagree, so no sum is claimed.
+	if f := other.Figures[0]; !f.Known || !f.Derived || f.Value != 15 || len(f.Sources) != 2 {
+		t.Errorf("other 2019 = %+v", f)
+	}
+	if f := other.Figures[1]; f.Known {
+		t.Errorf("other 2020 = %+v, want unknown", f)
+	}
+	if _, other, _ := got.TopPartners(10); other != nil {
+		t.Errorf("nothing is left over, yet other = %+v", other)
+	}
+
+	// The years narrow the periods; the dataset can be chosen.
+	got, err = s.Products(ctx, ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs30}, From: 2020, To: 2020})
+	if err != nil || !cmp.Equal(got.Periods, []Period{Year(2020)}) {
+		t.Errorf("2020 only: %v, %v", got.Periods, err)
+	}
+	got, err = s.Products(ctx, ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs30}, DatasetID: b.ID})
+	if err != nil || len(got.Series) != 1 || got.Series[0].Figures[0].Value != 101 || got.Series[0].Figures[0].Sources[0].Ref != "b1" {
+		t.Errorf("dataset %d: %+v, %v", b.ID, got.Series, err)
+	}
+}
+
+func TestProductsComparedForOnePartner(t *testing.T) {
+	ctx := context.Background()
+	s, a, _ := mustProductsStore(t)
+	got, err := s.Products(ctx, ProductsQuery{Reporter: "PAK", Partner: "WLD", Flow: Export, Products: []Product{hs10, hs30, cotton}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DatasetID != a.ID || !cmp.Equal(got.Periods, []Period{Year(2019), Year(2021)}) {
+		t.Errorf("dataset %d, periods %v", got.DatasetID, got.Periods)
+	}
+	if len(got.Series) != 2 || got.Series[0].Product.Code != "10" || got.Series[1].Product.Code != "30" {
+		t.Fatalf("series = %+v", got.Series)
+	}
+	if f := got.Series[0].Figures; f[0].Value != 900 || f[1].Value != 950 || got.Series[0].Sum != 1850 {
+		t.Errorf("HS 10 = %+v", got.Series[0])
+	}
+	if f := got.Series[1].Figures; f[0].Value != 400 || f[1].Known {
+		t.Errorf("HS 30 = %+v", got.Series[1])
+	}
+	if len(got.Missing) != 1 || got.Missing[0].Code != "cotton" {
+		t.Errorf("missing = %+v, want cotton (stated only with Russia)", got.Missing)
+	}
+}
+
+func TestProductsSaysWhatIsMissing(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := mustProductsStore(t)
+	for _, tc := range []struct {
+		q    ProductsQuery
+		is   error
+		want string
+	}{
+		{ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{{Classification: HS, Code: "3004"}}}, ErrNotFound, "no product HS 3004 is known"},
+		{ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}}, ErrNotFound, "no export figures of IND for HS 30 in any dataset"},
+		{ProductsQuery{Reporter: "PAK", Flow: Import, Products: []Product{hs30}, Partner: "USA"}, ErrNotFound, "no import figures of PAK for HS 30 with USA in any dataset"},
+		{ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs30}, From: 2023}, ErrNotFound, "from 2023"},
+		{ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs10}, DatasetID: 2}, ErrNotFound, "in dataset 2"},
+		{ProductsQuery{Reporter: "PAK", Flow: Turnover, Products: []Product{hs10}}, ErrInvalid, "flow must be export or import"},
+		{ProductsQuery{Reporter: "PAK", Flow: Export}, ErrInvalid, "product is required"},
+		{ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs10, hs10}}, ErrInvalid, "given twice"},
+		{ProductsQuery{Reporter: "PAK", Flow: Export, Products: []Product{hs10}, From: 2021, To: 2019}, ErrInvalid, "ends before it starts"},
+	} {
+		_, err := s.Products(ctx, tc.q)
+		if !errors.Is(err, tc.is) || err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %v containing %q", tc.q, err, tc.is, tc.want)
+		}
+	}
+}
+
+func TestParseProduct(t *testing.T) {
+	for in, want := range map[string]Product{
+		"30":                     {Classification: HS, Code: "30"},
+		"8":                      {Classification: HS, Code: "08"},
+		"300490":                 {Classification: HS, Code: "300490"},
+		"xi":                     {Classification: HSSection, Code: "XI"},
+		"total":                  {Classification: Total, Code: "TOTAL"},
+		"HS:30":                  {Classification: HS, Code: "30"},
+		"hs-section:XVI":         {Classification: HSSection, Code: "XVI"},
+		"sector:textile goods":   {Classification: Sector, Code: "textile goods"},
+		"pharmaceutical-product": {Classification: Sector, Code: "pharmaceutical-product"},
+	} {
+		got, err := ParseProduct(in)
+		if err != nil || got != want {
+			t.Errorf("ParseProduct(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+		if back, err := ParseProduct(got.URLCode()); err != nil || back != got {
+			t.Errorf("%q does not read back: %+v, %v", got.URLCode(), back, err)
+		}
+	}
+	for _, bad := range []string{"", "HS:ab", "NACE:12", "sector:  "} {
+		if _, err := ParseProduct(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseProduct(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestProductList(t *testing.T) {
+	s, _, _ := mustProductsStore(t)
+	list, err := s.ProductList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := mustReference(t).Products()
+	if len(list) != len(ref)+1 {
+		t.Fatalf("%d products, want the %d of the reference list and cotton", len(list), len(ref))
+	}
+	for i, p := range ref {
+		if list[i].Product != p || !list[i].Reference {
+			t.Fatalf("product %d = %+v, want %+v from the reference list", i, list[i], p)
+		}
+	}
+	if last := list[len(list)-1]; last.Key() != "sector:cotton" || last.Reference {
+		t.Errorf("last = %+v, want the imported sector cotton", last)
+	}
+}

@@ -1,0 +1,348 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tradedash/charts"
+	"tradedash/data"
+)
+
+// productsTop is how many partners of one product get their own line.
+const productsTop = 6
+
+func (s *Server) handleProductsPage(c echo.Context) error {
+	a, err := s.products(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	list, err := s.store.ProductList(ctx)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "products", newProductsView(a, list, s.ref))
+}
+
+func (s *Server) handleProductsAPI(c echo.Context) error {
+	a, err := s.products(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newProductsJSON(a))
+}
+
+func (s *Server) handleProductsData(c echo.Context) error {
+	a, err := s.products(c)
+	if err != nil {
+		return err
+	}
+	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.ProductsTable(a.trade, a.opts))
+}
+
+// productsAnswer is what every products endpoint needs: the query, the
+// figures, and the names and sources to label them.
+type productsAnswer struct {
+	q     data.ProductsQuery
+	trade data.ProductTrade
+	opts  charts.ProductsOptions
+	sets  []data.Dataset
+}
+
+// products binds reporter, product (repeated), partner, flow, from, to and
+// dataset, and fetches the figures. Several products without a partner
+// are compared in the reporter's trade with the World.
+func (s *Server) products(c echo.Context) (productsAnswer, error) {
+	var a productsAnswer
+	rep, err := s.country(c, "reporter")
+	if err != nil {
+		return a, err
+	}
+	a.q = data.ProductsQuery{Reporter: rep.ISO3, Flow: data.Flow(strings.ToLower(strings.TrimSpace(c.QueryParam("flow"))))}
+	if a.q.Flow == "" {
+		a.q.Flow = data.Export
+	}
+	for _, v := range c.QueryParams()["product"] {
+		if strings.TrimSpace(v) == "" {
+			continue // the form's unused product fields
+		}
+		p, err := data.ParseProduct(v)
+		if err != nil {
+			return a, err
+		}
+		a.q.Products = append(a.q.Products, p)
+	}
+	a.opts = charts.ProductsOptions{Reporter: rep, Names: map[string]string{}, Top: productsTop}
+	var par data.Country
+	switch {
+	case strings.TrimSpace(c.QueryParam("partner")) != "":
+		if par, err = s.country(c, "partner"); err != nil {
+			return a, err
+		}
+	case len(a.q.Products) > 1:
+		if par, err = s.ref.Country("WLD"); err != nil {
+			return a, err
+		}
+	}
+	a.q.Partner, a.opts.Partner = par.ISO3, par
+	for name, to := range map[string]*int{"from": &a.q.From, "to": &a.q.To} {
+		if v := strings.TrimSpace(c.QueryParam(name)); v != "" {
+			if *to, err = strconv.Atoi(v); err != nil {
+				return a, fmt.Errorf("%w: %s must be a year such as 2019, not %q", data.ErrInvalid, name, v)
+			}
+		}
+	}
+	if a.q.DatasetID, err = datasetParam(c); err != nil {
+		return a, err
+	}
+	if err := a.q.Validate(); err != nil {
+		return a, err
+	}
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	if a.sets, err = s.datasetsFor(ctx, a.q.DatasetID); err != nil {
+		return a, err
+	}
+	if a.trade, err = s.store.Products(ctx, a.q); err != nil {
+		return a, err
+	}
+	for _, sr := range a.trade.Series {
+		a.opts.Names[sr.Partner] = countryName(s.ref, sr.Partner)
+	}
+	for _, d := range a.sets {
+		if d.ID == a.trade.DatasetID {
+			a.opts.Dataset, a.opts.Source = d.Name, d.Source
+		}
+	}
+	return a, nil
+}
+
+// urlValues is the answer's query as a permalink's parameters.
+func (a productsAnswer) urlValues() url.Values {
+	v := url.Values{"reporter": {a.q.Reporter}, "flow": {string(a.q.Flow)}, "dataset": {strconv.FormatInt(a.trade.DatasetID, 10)}}
+	for _, p := range a.trade.Products {
+		v.Add("product", p.URLCode())
+	}
+	if a.q.Partner != "" {
+		v.Set("partner", a.q.Partner)
+	}
+	if a.q.From != 0 {
+		v.Set("from", strconv.Itoa(a.q.From))
+	}
+	if a.q.To != 0 {
+		v.Set("to", strconv.Itoa(a.q.To))
+	}
+	return v
+}
+
+type productsView struct {
+	Reporter        data.Country
+	Partner         string // ISO3, empty for one product by partner
+	Heading         string
+	ByPartner       bool
+	ProductFields   []string // the values of the product inputs
+	From, To        string
+	DatasetID       int64
+	DatasetName     string
+	Source, Licence string
+	Flows           []option
+	Datasets        []option
+	Countries       []data.Country
+	ProductList     []data.ListedProduct
+	Chart           charts.Chart
+	Rows            []productRow
+	Missing         []string
+	CSVURL, XLSXURL string
+	JSONURL         string
+}
+
+type productRow struct {
+	Product, ProductCode   string
+	Partner, Name, URL     string
+	Aggregate, Derived     bool
+	Period, Value, Note    string
+	Sources                string
+	ProductKey, PeriodSpan string // for the browser test and scripts
+}
+
+func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Reference) productsView {
+	t := a.trade
+	v := productsView{Reporter: a.opts.Reporter, Partner: a.q.Partner, ByPartner: a.opts.ByPartner(t), DatasetID: t.DatasetID,
+		DatasetName: a.opts.Dataset, Source: a.opts.Source, ProductList: list, Chart: charts.Products(t, a.opts)}
+	v.Heading = v.Chart.Title
+	if a.q.From != 0 {
+		v.From = strconv.Itoa(a.q.From)
+	}
+	if a.q.To != 0 {
+		v.To = strconv.Itoa(a.q.To)
+	}
+	for _, p := range t.Products {
+		v.ProductFields = append(v.ProductFields, p.URLCode())
+	}
+	for len(v.ProductFields) < 3 {
+		v.ProductFields = append(v.ProductFields, "")
+	}
+	for _, d := range a.sets {
+		if d.ID == t.DatasetID {
+			v.Licence = d.Licence
+		}
+		for _, id := range t.Datasets {
+			if id == d.ID {
+				v.Datasets = append(v.Datasets, option{strconv.FormatInt(d.ID, 10), d.Name, d.ID == t.DatasetID})
+			}
+		}
+	}
+	for _, f := range []data.Flow{data.Export, data.Import} {
+		v.Flows = append(v.Flows, option{string(f), string(f), f == t.Flow})
+	}
+	for _, c := range ref.Countries() {
+		if !c.Aggregate || c.ISO3 == "WLD" {
+			v.Countries = append(v.Countries, c)
+		}
+	}
+	for _, p := range t.Missing {
+		v.Missing = append(v.Missing, charts.ProductLabel(p))
+	}
+	q := a.urlValues()
+	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/products.csv?"+q.Encode(), "/data/products.xlsx?"+q.Encode(), "/api/v1/products?"+q.Encode()
+	for _, sr := range t.Series {
+		v.Rows = append(v.Rows, productRows(sr, t, a.q.Reporter, ref, false)...)
+	}
+	if v.ByPartner {
+		if _, other, _ := t.TopPartners(productsTop); other != nil {
+			v.Rows = append(v.Rows, productRows(*other, t, a.q.Reporter, ref, true)...)
+		}
+	}
+	return v
+}
+
+func productRows(sr data.ProductSeries, t data.ProductTrade, reporter string, ref *data.Reference, derived bool) []productRow {
+	var out []productRow
+	for j, f := range sr.Figures {
+		if !f.Known && !f.Conflict {
+			continue
+		}
+		r := productRow{Product: charts.ProductLabel(sr.Product), ProductCode: sr.Product.Code, ProductKey: sr.Product.Key(),
+			Partner: sr.Partner, Name: countryName(ref, sr.Partner), Aggregate: sr.Aggregate, Derived: derived,
+			Period: t.Periods[j].Label(), PeriodSpan: t.Periods[j].String()}
+		if derived {
+			r.Name = charts.SeriesOther
+		} else if !sr.Aggregate {
+			r.URL = bilateralURL("/bilateral", reporter, sr.Partner, t.DatasetID)
+		}
+		cell := figureCell(f)
+		r.Value, r.Note = cell.Text, cell.Note
+		if derived {
+			r.Note = fmt.Sprintf("derived: the sum of the %d smaller partners' figures above", len(f.Sources))
+		} else {
+			var refs []string
+			for _, src := range f.Sources {
+				refs = append(refs, src.Ref)
+			}
+			r.Sources = strings.Join(refs, " · ")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+type productsJSON struct {
+	Reporter string              `json:"reporter"`
+	Partner  *string             `json:"partner"`
+	Flow     string              `json:"flow"`
+	Dataset  int64               `json:"dataset"`
+	Datasets []int64             `json:"datasets"`
+	Currency string              `json:"currency"`
+	Products []productJSON       `json:"products"`
+	Missing  []productJSON       `json:"missing"`
+	Periods  []productPeriodJSON `json:"periods"`
+	Series   []productSeriesJSON `json:"series"`
+	// Other is, for one product by partner, the partners after the
+	// largest six summed (derived); null otherwise.
+	Other *productSeriesJSON `json:"other"`
+}
+
+type productJSON struct {
+	Classification string `json:"classification"`
+	Code           string `json:"code"`
+	Name           string `json:"name"`
+}
+
+type productPeriodJSON struct {
+	Period string `json:"period"`
+	Start  string `json:"period_start"`
+	End    string `json:"period_end"`
+	Kind   string `json:"period_kind"`
+}
+
+type productSeriesJSON struct {
+	Product     string             `json:"product"`
+	Partner     string             `json:"partner"`
+	PartnerName string             `json:"partner_name"`
+	Aggregate   bool               `json:"aggregate"`
+	Points      []productPointJSON `json:"points"`
+}
+
+type productPointJSON struct {
+	Period  string        `json:"period"`
+	Start   string        `json:"period_start"`
+	End     string        `json:"period_end"`
+	Value   *float64      `json:"value"`
+	Bound   string        `json:"bound,omitempty"`
+	Note    string        `json:"note,omitempty"`
+	Sources []data.Source `json:"sources"`
+}
+
+func newProductsJSON(a productsAnswer) productsJSON {
+	t := a.trade
+	out := productsJSON{Reporter: a.q.Reporter, Flow: string(t.Flow), Dataset: t.DatasetID, Datasets: t.Datasets, Currency: "USD",
+		Products: []productJSON{}, Missing: []productJSON{}, Periods: []productPeriodJSON{}, Series: []productSeriesJSON{}}
+	if a.q.Partner != "" {
+		out.Partner = &a.q.Partner
+	}
+	for _, p := range t.Products {
+		out.Products = append(out.Products, productJSON{string(p.Classification), p.Code, p.Name})
+	}
+	for _, p := range t.Missing {
+		out.Missing = append(out.Missing, productJSON{string(p.Classification), p.Code, p.Name})
+	}
+	for _, p := range t.Periods {
+		out.Periods = append(out.Periods, productPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
+	}
+	series := func(sr data.ProductSeries, name string) productSeriesJSON {
+		j := productSeriesJSON{Product: sr.Product.Key(), Partner: sr.Partner, PartnerName: name, Aggregate: sr.Aggregate, Points: []productPointJSON{}}
+		for i, f := range sr.Figures {
+			if !f.Known && !f.Conflict {
+				continue
+			}
+			p := t.Periods[i]
+			pt := productPointJSON{Period: p.Label(), Start: monthISO(p.Start), End: monthISO(p.End), Note: figureCell(f).Note, Sources: f.Sources}
+			if f.Known {
+				v := f.Value
+				pt.Value, pt.Bound = &v, string(f.Bound)
+			}
+			if pt.Sources == nil {
+				pt.Sources = []data.Source{}
+			}
+			j.Points = append(j.Points, pt)
+		}
+		return j
+	}
+	for _, sr := range t.Series {
+		out.Series = append(out.Series, series(sr, a.opts.Names[sr.Partner]))
+	}
+	if a.opts.ByPartner(t) {
+		if _, other, _ := t.TopPartners(a.opts.Top); other != nil {
+			o := series(*other, charts.SeriesOther)
+			out.Other = &o
+		}
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tradedash/data"
+)
+
+// mustProductsFixture adds made-up test figures (not statistics):
+// Kazakhstan's exports of HS 30 to eight partners in 2019 and 2020, partner
+// i (1–8) worth i×100 in 2019 and i×100+1 in 2020, the World 10,000 in
+// 2019, and a sector whose name is hostile.
+func mustProductsFixture(tb testing.TB, store *data.Store) int64 {
+	tb.Helper()
+	hs30 := data.Product{Classification: data.HS, Code: "30", Name: "Pharmaceutical products"}
+	evil := data.Product{Classification: data.Sector, Code: "evil", Name: hostile}
+	d, err := store.Import(context.Background(), data.Dataset{Name: "products fixture", SHA256: strings.Repeat("cd", 32), Format: "test"},
+		func(emit func(data.Observation) error) error {
+			var all []data.Observation
+			for i, p := range []string{"AFG", "IRN", "TJK", "KGZ", "TKM", "UZB", "RUS", "CHN"} {
+				all = append(all,
+					data.Observation{Reporter: "KAZ", Partner: p, Period: data.Year(2019), Flow: data.Export, Product: hs30, ValueUSD: float64(100 * (i + 1)), SourceRef: "fixture " + p + " 2019"},
+					data.Observation{Reporter: "KAZ", Partner: p, Period: data.Year(2020), Flow: data.Export, Product: hs30, ValueUSD: float64(100*(i+1) + 1), SourceRef: "fixture " + p + " 2020"})
+			}
+			all = append(all,
+				data.Observation{Reporter: "KAZ", Partner: "WLD", Period: data.Year(2019), Flow: data.Export, Product: hs30, ValueUSD: 10000, SourceRef: "fixture WLD"},
+				data.Observation{Reporter: "KAZ", Partner: "WLD", Period: data.Year(2019), Flow: data.Export, Product: evil, ValueUSD: 7, SourceRef: hostile})
+			for _, o := range all {
+				o.Bound = data.Exact
+				if err := emit(o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d.ID
+}
+
+func TestProductsScenarios(t *testing.T) {
+	ts, store := mustServer(t)
+	mustProductsFixture(t, store)
+	tests := []pageScenario{
+		// Pakistan's 2019 exports of HS 30 and HS 10 to the World: UN Comtrade, in the demo data.
+		{"demo: one chapter, the World as stated", "/products?reporter=PAK&product=30", 200,
+			[]string{"Pakistan: exports of HS 30 Pharmaceutical products by partner", "217,037,075", "line 4770", `data-chart="chart-pak-products-partners-export-30-2"`, "(group)"}},
+		{"demo: two chapters side by side", "/products?reporter=PAK&product=30&product=10", 200,
+			[]string{"Pakistan: exports to World, by product", "217,037,075", "2,369,631,826", "HS 10 Cereals"}},
+		{"by name and section code", "/products?reporter=Pakistan&product=hs:30&flow=export&from=2019&to=2019", 200, []string{"217,037,075"}},
+		{"fixture: six lines and Other", "/products?reporter=KAZ&product=30", 200,
+			[]string{"derived: the sum of the 2 smaller partners", `<td class="num">300<br>`, `<td class="num">302<br><span class="muted">derived`, "fixture CHN 2020"}},
+		{"hostile sector name is escaped", "/products?reporter=KAZ&product=sector:evil&partner=WLD", 200, []string{"&lt;/script&gt;&lt;script&gt;alert(1)"}},
+		{"no figures: what is missing", "/products?reporter=PAK&product=30&flow=import", 404, []string{"no import figures of PAK for HS 30 in any dataset"}},
+		{"unknown heading", "/products?reporter=PAK&product=3004", 404, []string{"no product HS 3004 is known"}},
+		{"no product", "/products?reporter=PAK", 400, []string{"product is required"}},
+		{"bad year", "/products?reporter=PAK&product=30&from=last", 400, []string{"from must be a year"}},
+		{"bad flow", "/products?reporter=PAK&product=30&flow=turnover", 400, []string{"flow must be export or import"}},
+		{"unknown dataset", "/products?reporter=PAK&product=30&dataset=99", 404, []string{"there is no dataset 99"}},
+		{"csv", "/data/products.csv?reporter=PAK&product=30&product=10", 200,
+			[]string{"product_classification,product_code,product_name,partner,partner_name,aggregate,period,period_kind,period_start,period_end,export_usd,notes,dataset,source_refs",
+				"HS,30,Pharmaceutical products,WLD,World,true,2019,calendar_year,2019-01,2019-12,217037075,,2,"}},
+		{"nav links to it", "/", 200, []string{`href="/products?reporter=PAK&amp;product=30"`}},
+	}
+	runPageScenarios(t, ts.URL, tests)
+	resp, body := get(t, ts.URL+"/data/products.xlsx?reporter=PAK&product=30")
+	if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Errorf("xlsx: %d, %.20q", resp.StatusCode, body)
+	}
+}
+
+func TestProductsAPI(t *testing.T) {
+	ts, store := mustServer(t)
+	id := mustProductsFixture(t, store)
+	type series struct {
+		Product, Partner string
+		Aggregate        bool
+		Points           []struct {
+			Period  string
+			Value   *float64
+			Sources []data.Source
+		}
+	}
+	var got struct {
+		Reporter string
+		Partner  *string
+		Dataset  int64
+		Periods  []struct{ Period string }
+		Series   []series
+		Other    *series
+	}
+	_, body := get(t, ts.URL+"/api/v1/products?reporter=KAZ&product=30")
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Dataset != id || got.Partner != nil || len(got.Periods) != 2 || len(got.Series) != 9 {
+		t.Fatalf("dataset %d, partner %v, %d periods, %d series: %s", got.Dataset, got.Partner, len(got.Periods), len(got.Series), body)
+	}
+	if s := got.Series[0]; s.Partner != "CHN" || *s.Points[1].Value != 801 || s.Points[1].Sources[0].Ref != "fixture CHN 2020" {
+		t.Errorf("first series = %+v", s)
+	}
+	if s := got.Series[8]; s.Partner != "WLD" || !s.Aggregate || len(s.Points) != 1 {
+		t.Errorf("last series = %+v", s)
+	}
+	// Other: the two smallest, AFG and IRN: 100 + 200, then 101 + 201.
+	if o := got.Other; o == nil || *o.Points[0].Value != 300 || *o.Points[1].Value != 302 || len(o.Points[1].Sources) != 2 {
+		t.Errorf("other = %+v", got.Other)
+	}
+
+	got.Other = nil
+	_, body = get(t, ts.URL+"/api/v1/products?reporter=PAK&product=10&product=30")
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Partner == nil || *got.Partner != "WLD" || got.Other != nil || len(got.Series) != 2 || got.Series[0].Product != "HS:10" || *got.Series[0].Points[0].Value != 2369631826 {
+		t.Errorf("two chapters: %s", body)
+	}
+	resp, body := get(t, ts.URL+"/api/v1/products?reporter=PAK&product=77")
+	if resp.StatusCode != 404 || !strings.Contains(body, `"error"`) {
+		t.Errorf("unknown chapter: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestReferenceAPIs(t *testing.T) {
+	ts, _ := mustServer(t)
+	_, body := get(t, ts.URL+"/api/v1/countries")
+	var countries struct {
+		Countries []struct {
+			ISO3, ISO2, Name string
+			M49              *int
+			ComtradeCode     int `json:"comtrade_code"`
+			Aggregate        bool
+			Aliases          []string
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &countries); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range countries.Countries {
+		switch c.ISO3 {
+		case "IND":
+			if c.M49 == nil || *c.M49 != 356 || c.ComtradeCode != 699 || c.Aggregate {
+				t.Errorf("India = %+v", c)
+			}
+			found++
+		case "X097":
+			if c.M49 != nil || !c.Aggregate || c.Name != "European Union" {
+				t.Errorf("EU = %+v", c)
+			}
+			found++
+		}
+	}
+	if found != 2 || len(countries.Countries) < 200 {
+		t.Errorf("%d countries, India and the EU found: %d", len(countries.Countries), found)
+	}
+
+	_, body = get(t, ts.URL+"/api/v1/product-codes")
+	var products struct {
+		Products []struct {
+			Classification, Code, Param, Name string
+			ParentCode                        string `json:"parent_code"`
+			Reference                         bool
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &products); err != nil {
+		t.Fatal(err)
+	}
+	byParam := map[string]int{}
+	for i, p := range products.Products {
+		byParam[p.Param] = i
+	}
+	for param, want := range map[string]string{"30": "HS/VI/true", "XI": "HS-section/TOTAL/true", "sector:cotton": "sector//false"} {
+		i, ok := byParam[param]
+		if !ok {
+			t.Errorf("no product %s in %d", param, len(products.Products))
+			continue
+		}
+		p := products.Products[i]
+		if got := p.Classification + "/" + p.ParentCode + "/" + map[bool]string{true: "true", false: "false"}[p.Reference]; got != want {
+			t.Errorf("%s = %s, want %s", param, got, want)
+		}
+	}
+	if _, ok := byParam["TOTAL"]; ok {
+		t.Error("all goods is not a product of the products view")
+	}
+}
