@@ -208,8 +208,8 @@ func nextLine(b []byte) (line, rest []byte) {
 type csvRows struct {
 	r       *csv.Reader
 	enc     string // encUTF8, encCP1252 or encCP1251
-	row     int // row number of the last record
-	lastEnd int // line on which the last record ended
+	row     int    // row number of the last record
+	lastEnd int    // line on which the last record ended
 }
 
 func (c *csvRows) Sheet() string { return "" }
