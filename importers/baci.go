@@ -347,7 +347,7 @@ func (c *BACICountryCodes) country(ref *data.Reference, code string) (data.Count
 // own lists the codes the list gives a country for that the reference
 // alone reads otherwise or not at all, "58 Belgium-Luxembourg → BEL".
 func (c *BACICountryCodes) own(ref *data.Reference) []string {
-	var out []string
+	var codes []int
 	for code, iso := range c.codes {
 		if iso == "" {
 			continue
@@ -355,9 +355,15 @@ func (c *BACICountryCodes) own(ref *data.Reference) []string {
 		if byCode, err := ref.Country(code); err == nil && byCode.ISO3 == iso {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s %s → %s", code, c.names[code], iso))
+		n, _ := strconv.Atoi(code)
+		codes = append(codes, n)
 	}
-	slices.Sort(out)
+	slices.Sort(codes)
+	var out []string
+	for _, n := range codes {
+		code := strconv.Itoa(n)
+		out = append(out, fmt.Sprintf("%s %s → %s", code, c.names[code], c.codes[code]))
+	}
 	return out
 }
 
