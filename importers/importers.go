@@ -240,11 +240,11 @@ func encodingHint(err error, src *source) error {
 	if src.validUTF8 || !errors.As(err, &e) || e.Sheet != "" || e.Value == "" || isASCII(e.Value) {
 		return err
 	}
-	enc := src.encoding
-	if enc == "" {
-		enc = encCP1252
+	if src.encoding == encCP1251 {
+		e.Msg += `; the file was read as Windows-1251 (Cyrillic): names are matched in English, so give ISO codes or English names (if the file is in another encoding, save it as "CSV UTF-8")`
+		return err
 	}
-	e.Msg += fmt.Sprintf(`; the file is not UTF-8, so it was read as %s: if it is in another encoding, save it as "CSV UTF-8"`, enc)
+	e.Msg += `; the file is not UTF-8, so it was read as Windows-1252 (Western European): if it is in another encoding, save it as "CSV UTF-8"`
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -292,4 +293,35 @@ func TestPartsVersusTotalWide(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q; want [%q]", got, want)
 	}
+}
+
+// FuzzCheck runs the dry run with every option that changes the row path
+// (bad rows skipped, a default year and flow) on arbitrary bytes: it may
+// refuse them, but must not panic, must locate every refusal, and its
+// report must agree with itself.
+func FuzzCheck(f *testing.F) {
+	for _, name := range []string{"long_mixed.csv", "bad_value.csv", "wide_months_2023.csv", "baci_madeup.csv", "wide_pakistan_fy.csv"} {
+		f.Add(mustReadTestdata(f, name))
+	}
+	f.Add([]byte("Trade between India and Russia\n(US$ million)\nCountry,Jan,Feb\nChina,1,x\nTotal,2,3\n"))
+	f.Add([]byte("reporter,partner,flow,product,value\nIND,RUS,export,TOTAL,10\nIND,RUS,export,01,4\nIND,RUS,export,02,x\n"))
+	ref := mustReference(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rep, err := Check(context.Background(), ref, "fuzz.csv", bytes.NewReader(b), Options{SkipBadRows: true, Year: 2020, FiscalStartMonth: 7})
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *Error", err, err)
+			}
+			return
+		}
+		if rep.Rows == 0 || int64(len(rep.Sample)) > rep.Rows || len(rep.BadRows) != min(rep.BadRowCount, maxBadRowsKept) || len(rep.Periods) == 0 {
+			t.Fatalf("report disagrees with itself: %+v", rep)
+		}
+		for _, e := range rep.BadRows {
+			if e.Row == 0 || e.File != "fuzz.csv" {
+				t.Fatalf("bad row without its place: %+v", e)
+			}
+		}
+	})
 }
