@@ -42,7 +42,11 @@ func (w *wide) Detect(head [][]string) (int, string) {
 		return 0, "not a wide table: no header row with years, fiscal years or months as columns"
 	}
 	w.unit = w.findUnit(head[:i], head[i], func(j int) int { return j + 1 })
-	return 5, fmt.Sprintf("wide table: %d period columns (%s…) in row %d", len(h.periods), h.labels[0], i+1)
+	span := h.periods[0].text
+	if n := len(h.periods); n > 1 {
+		span += " … " + h.periods[n-1].text
+	}
+	return 5, fmt.Sprintf("wide table: %d period columns (%s) in row %d", len(h.periods), span, i+1)
 }
 
 // Description says where the unit was found, for the dataset's record.
