@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"tradedash/data"
 	"tradedash/importers"
@@ -17,7 +19,9 @@ import (
 // cmdImport imports each file as its own dataset, in its own transaction:
 // a bad file changes nothing and the others still go in. The exit status
 // is non-zero if any file was not imported, a file already imported
-// included (it is reported with the dataset that holds it).
+// included (it is reported with the dataset that holds it). With
+// --dry-run every file is read to the end and reported, and nothing is
+// written: the database is not even opened.
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlagSet("import", stderr)
 	var o importers.Options
@@ -30,7 +34,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.Format, "format", "", "force the layout instead of detecting it: "+strings.Join(importers.LayoutNames(), ", "))
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read from a workbook (default: the first visible sheet with data)")
 	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	fs.IntVar(&o.Year, "year", 0, `calendar year of files that state none: a long table without a period column, a wide table whose columns are months ("Jan", "Feb", …)`)
+	fs.BoolVar(&o.SkipBadRows, "skip-bad-rows", false, "import the good rows and list every bad one (default: any bad row refuses the file and nothing is written)")
+	countryCodes := fs.String("country-codes", "", "CEPII BACI's country_codes_V*.csv, to read the numeric country codes of BACI files")
+	dryRun := fs.Bool("dry-run", false, "read and check every row, and report the layout, header, unit, periods, pairs and first rows, without writing anything")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: tradedash import [flags] FILE...\n\nImports CSV files and .xlsx/.xlsm workbooks (UN Comtrade legacy and Plus, CEPII BACI, tradedash and other long tables, wide tables with years as columns) into the database.\n\nFlags:")
 		fs.PrintDefaults()
@@ -42,32 +50,40 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("import: no files given")
 	}
-	store, err := openStore(ctx, *db)
+	var (
+		store *data.Store
+		ref   *data.Reference
+		err   error
+	)
+	if *dryRun {
+		ref, err = data.LoadReference()
+	} else {
+		store, err = openStore(ctx, *db)
+		if store != nil {
+			defer store.Close()
+			ref = store.Reference()
+		}
+	}
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
-	type result struct {
-		File    string `json:"file"`
-		ID      int64  `json:"id"`
-		Name    string `json:"name"`
-		Format  string `json:"format"`
-		Rows    int64  `json:"rows"`
-		Skipped int    `json:"skipped"`
-		SHA256  string `json:"sha256"`
+	if *countryCodes != "" {
+		if o.CountryCodes, err = readCountryCodes(ref, *countryCodes); err != nil {
+			return err
+		}
 	}
-	out := []result{}
+
+	out := []importResult{}
 	var errs []error
 	for _, path := range fs.Args() {
-		skipped := 0
-		o.Skipped = func(*importers.Error) { skipped++ }
-		d, err := importFile(ctx, store, path, o)
+		res, err := importOne(ctx, store, ref, path, o, *dryRun, stderr)
 		if err != nil {
 			errs = append(errs, err)
-			continue
+			res.Error = err.Error()
 		}
-		out = append(out, result{path, d.ID, d.Name, d.Format, d.RowCount, skipped, d.SHA256})
+		if err == nil || *dryRun && res.Layout != "" {
+			out = append(out, res)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -75,25 +91,287 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if len(out) > 0 {
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tROWS\tSKIPPED\tFORMAT\tFILE")
+	} else if err := printImports(stdout, out, *dryRun); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// importResult is what the command says about one file, as text or JSON.
+type importResult struct {
+	File      string   `json:"file"`
+	DryRun    bool     `json:"dry_run,omitempty"`
+	ID        int64    `json:"id,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Format    string   `json:"format"`
+	Rows      int64    `json:"rows"`
+	Skipped   int      `json:"skipped"` // rows or cells that state no value
+	SHA256    string   `json:"sha256,omitempty"`
+	Layout    string   `json:"layout"`
+	Reason    string   `json:"reason"`
+	Sheet     string   `json:"sheet,omitempty"`
+	Encoding  string   `json:"encoding,omitempty"`
+	HeaderRow int      `json:"header_row"`
+	Unit      string   `json:"unit"`
+	UnitFrom  string   `json:"unit_from"`
+	Details   []string `json:"details"`
+	Periods   []string `json:"periods"`
+	Pairs     []string `json:"pairs"`
+	PairCount int      `json:"pair_count"`
+	Sample    []sample `json:"sample"`
+	BadRows   []badRow `json:"bad_rows"`
+	BadCount  int      `json:"bad_row_count"`
+	Warnings  []string `json:"warnings"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// sample is one parsed observation, as the dry run shows it.
+type sample struct {
+	Reporter  string  `json:"reporter"`
+	Partner   string  `json:"partner"`
+	Period    string  `json:"period"`
+	Flow      string  `json:"flow"`
+	Product   string  `json:"product"`
+	ValueUSD  float64 `json:"value_usd"`
+	SourceRef string  `json:"source_ref"`
+}
+
+// badRow is one row left out with --skip-bad-rows.
+type badRow struct {
+	Sheet   string `json:"sheet,omitempty"`
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Value   string `json:"value,omitempty"`
+	Message string `json:"message"`
+}
+
+// importOne imports (or with dryRun, checks) one file; errors start with
+// its path as given.
+func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, stderr io.Writer) (importResult, error) {
+	res := importResult{File: path, DryRun: dryRun}
+	f, err := os.Open(path)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	if isTerminal(stderr) {
+		p := newProgress(stderr, path, time.Now)
+		o.Progress = p.update
+		defer p.done()
+	}
+	var rep *importers.Report
+	if dryRun {
+		rep, err = importers.Check(ctx, ref, path, f, o)
+	} else {
+		var d data.Dataset
+		d, rep, err = importers.ImportReport(ctx, store, path, f, o)
+		if err == nil {
+			res.ID, res.Name, res.SHA256 = d.ID, d.Name, d.SHA256
+		}
+	}
+	if rep != nil {
+		res.fill(rep)
+	}
+	return res, err
+}
+
+// fill copies what the importers found into the result.
+func (r *importResult) fill(rep *importers.Report) {
+	r.Format, r.Layout, r.Reason, r.Sheet, r.Encoding = rep.Layout, rep.Layout, rep.Reason, rep.Sheet, rep.Encoding
+	r.HeaderRow, r.Unit, r.UnitFrom, r.Details = rep.HeaderRow, rep.Unit, rep.UnitFrom, rep.Details
+	r.Rows, r.Skipped, r.Pairs, r.PairCount, r.Warnings, r.BadCount = rep.Rows, rep.NoValue, rep.Pairs, rep.NumPairs, rep.Warnings, rep.BadRowCount
+	for _, p := range rep.Periods {
+		r.Periods = append(r.Periods, p.Label())
+	}
+	for _, o := range rep.Sample {
+		product := o.Product.Code
+		if o.Product.Classification != data.Total {
+			product = string(o.Product.Classification) + " " + o.Product.Code
+		}
+		r.Sample = append(r.Sample, sample{o.Reporter, o.Partner, o.Period.Label(), string(o.Flow), product, o.ValueUSD, o.SourceRef})
+	}
+	for _, e := range rep.BadRows {
+		r.BadRows = append(r.BadRows, badRow{e.Sheet, e.Row, e.Column, e.Value, e.Msg})
+	}
+}
+
+// printImports writes the results as text: a table of the datasets, then
+// for each file how it was read (in full for a dry run), its warnings and
+// every bad row skipped.
+func printImports(w io.Writer, out []importResult, dryRun bool) error {
+	if len(out) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if !dryRun {
+		fmt.Fprintln(tw, "ID\tNAME\tROWS\tPERIODS\tPAIRS\tSKIPPED\tFORMAT\tFILE")
 		for _, r := range out {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\n", r.ID, r.Name, r.Rows, r.Skipped, r.Format, r.File)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, r.Name, r.Rows, len(r.Periods), r.PairCount, r.Skipped+r.BadCount, r.Format, r.File)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	return errors.Join(errs...)
+	for _, r := range out {
+		if dryRun {
+			fmt.Fprintf(w, "\n%s: dry run, nothing written\n", r.File)
+			fmt.Fprintf(w, "  layout:   %s (%s)\n", r.Layout, r.Reason)
+			if r.Sheet != "" {
+				fmt.Fprintf(w, "  sheet:    %s\n", r.Sheet)
+			}
+			if r.Encoding != "" {
+				fmt.Fprintf(w, "  encoding: %s\n", r.Encoding)
+			}
+			if r.HeaderRow > 0 {
+				fmt.Fprintf(w, "  header:   row %d\n", r.HeaderRow)
+			}
+			if r.Unit != "" {
+				fmt.Fprintf(w, "  unit:     %s (%s)\n", r.Unit, r.UnitFrom)
+			}
+			for _, d := range r.Details {
+				fmt.Fprintf(w, "  found:    %s\n", d)
+			}
+			fmt.Fprintf(w, "  rows:     %d observations\n", r.Rows)
+			fmt.Fprintf(w, "  periods:  %s\n", listed(r.Periods, len(r.Periods)))
+			fmt.Fprintf(w, "  pairs:    %s\n", listed(r.Pairs, r.PairCount))
+			if len(r.Sample) > 0 {
+				fmt.Fprintf(w, "  first %d rows:\n", len(r.Sample))
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "    REPORTER\tPARTNER\tPERIOD\tFLOW\tPRODUCT\tVALUE (US$)\tSOURCE")
+				for _, s := range r.Sample {
+					fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Reporter, s.Partner, s.Period, s.Flow, s.Product,
+						strconv.FormatFloat(s.ValueUSD, 'f', -1, 64), s.SourceRef)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+		} else if len(r.Warnings)+len(r.BadRows) > 0 {
+			fmt.Fprintf(w, "\n%s (dataset %d):\n", r.File, r.ID)
+		}
+		for _, m := range r.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", m)
+		}
+		if len(r.BadRows) > 0 {
+			fmt.Fprintf(w, "  bad rows left out (%d):\n", r.BadCount)
+			for _, b := range r.BadRows {
+				fmt.Fprintf(w, "    %s\n", b)
+			}
+			if r.BadCount > len(r.BadRows) {
+				fmt.Fprintf(w, "    …and %d more\n", r.BadCount-len(r.BadRows))
+			}
+		}
+		if r.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", r.Error)
+		}
+	}
+	return nil
 }
 
-// importFile imports one file; errors start with its path as given.
-func importFile(ctx context.Context, store *data.Store, path string, o importers.Options) (data.Dataset, error) {
+// String places a bad row as an importers.Error does, file aside.
+func (b badRow) String() string {
+	var place []string
+	if b.Sheet != "" {
+		place = append(place, fmt.Sprintf("sheet %q", b.Sheet))
+	}
+	place = append(place, "row "+strconv.Itoa(b.Row))
+	if b.Column != "" {
+		place = append(place, fmt.Sprintf("column %q", b.Column))
+	}
+	if b.Value != "" {
+		place = append(place, fmt.Sprintf("value %q", b.Value))
+	}
+	return strings.Join(place, ", ") + ": " + b.Message
+}
+
+// listed writes up to 12 items and how many there are.
+func listed(items []string, n int) string {
+	if n == 0 {
+		return "none"
+	}
+	shown := items[:min(len(items), 12)]
+	s := strings.Join(shown, ", ")
+	if n > len(shown) {
+		s += fmt.Sprintf(", … (%d in all)", n)
+	} else if n > 1 {
+		s += fmt.Sprintf(" (%d)", n)
+	}
+	return s
+}
+
+// readCountryCodes reads BACI's country-codes file for --country-codes.
+func readCountryCodes(ref *data.Reference, path string) (*importers.BACICountryCodes, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return data.Dataset{}, err
+		return nil, fmt.Errorf("--country-codes: %w", err)
 	}
 	defer f.Close()
-	return importers.Import(ctx, store, path, f, o)
+	c, err := importers.ReadBACICountryCodes(ref, path, f)
+	if err != nil {
+		return nil, fmt.Errorf("--country-codes: %w", err)
+	}
+	return c, nil
+}
+
+// isTerminal reports whether w is a terminal, where a progress line can
+// be redrawn; a pipe or a file gets none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progress redraws one line with the rows read so far. It stays silent
+// for the first progressDelay, so that small files print nothing, and
+// redraws at most every progressRedraw.
+type progress struct {
+	w     io.Writer
+	name  string
+	now   func() time.Time
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+const (
+	progressDelay  = 500 * time.Millisecond
+	progressRedraw = 200 * time.Millisecond
+)
+
+func newProgress(w io.Writer, name string, now func() time.Time) *progress {
+	t := now()
+	return &progress{w: w, name: name, now: now, start: t}
+}
+
+func (p *progress) update(rows int64) {
+	t := p.now()
+	if t.Sub(p.start) < progressDelay || p.shown && t.Sub(p.last) < progressRedraw {
+		return
+	}
+	p.last, p.shown = t, true
+	rate := float64(rows) / t.Sub(p.start).Seconds()
+	fmt.Fprintf(p.w, "\r\033[K%s: %s rows read (%s rows/s)", p.name, thousands(rows), thousands(int64(rate)))
+}
+
+// done clears the progress line, if one was drawn.
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// thousands writes n with thousands separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

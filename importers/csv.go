@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // sniffSize is how much of the file is looked at before reading it as CSV.
@@ -20,7 +22,8 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // saying what the file is instead (empty, a workbook, a web page, a plain
 // message). validUTF8 comes from a pass over the whole file: when false,
 // the file is read as Windows-1252, the encoding Excel uses when it saves
-// "CSV" on a Western-European Windows.
+// "CSV" on a Western-European Windows, or as Windows-1251 when its letters
+// look Cyrillic (Excel's "CSV" on a Russian Windows).
 func newCSVRows(r io.Reader, validUTF8 bool) (*csvRows, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
@@ -39,8 +42,14 @@ func newCSVRows(r io.Reader, validUTF8 bool) (*csvRows, error) {
 		return nil, err
 	}
 	var in io.Reader = br
+	enc := encUTF8
 	if !validUTF8 {
-		in = &cp1252Reader{r: in}
+		enc = guessEncoding(head, r)
+		if enc == encCP1251 {
+			in = charmap.Windows1251.NewDecoder().Reader(in)
+		} else {
+			in = &cp1252Reader{r: in}
+		}
 	}
 	// encoding/csv ends lines at \n (dropping a \r before it); old Mac
 	// files end them with a bare \r.
@@ -50,7 +59,7 @@ func newCSVRows(r io.Reader, validUTF8 bool) (*csvRows, error) {
 	cr := csv.NewReader(in)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // layouts check the width, with better messages
-	return &csvRows{r: cr}, nil
+	return &csvRows{r: cr, enc: enc}, nil
 }
 
 // sniff refuses what is not delimited text, saying what it looks like.
@@ -198,11 +207,15 @@ func nextLine(b []byte) (line, rest []byte) {
 // several lines is still one row.
 type csvRows struct {
 	r       *csv.Reader
-	row     int // row number of the last record
-	lastEnd int // line on which the last record ended
+	enc     string // encUTF8, encCP1252 or encCP1251
+	row     int    // row number of the last record
+	lastEnd int    // line on which the last record ended
 }
 
 func (c *csvRows) Sheet() string { return "" }
+
+// encoding names how the file's bytes are read, for the Report.
+func (c *csvRows) encoding() string { return c.enc }
 
 func (c *csvRows) Next() (int, []string, error) {
 	rec, err := c.r.Read()
@@ -287,4 +300,65 @@ func (d *cp1252Reader) Read(p []byte) (int, error) {
 	n := copy(p, d.out)
 	d.out = d.out[n:]
 	return n, nil
+}
+
+// The encodings a CSV file is read in, as a Report names them.
+const (
+	encUTF8   = "UTF-8"
+	encCP1252 = "Windows-1252 (Western European)"
+	encCP1251 = "Windows-1251 (Cyrillic)"
+)
+
+// guessMaxBytes is how far guessEncoding reads for letters outside ASCII
+// when the first sniffSize bytes have none.
+const guessMaxBytes = 16 << 20
+
+// guessEncoding tells Windows-1251 from Windows-1252 in a file that is not
+// UTF-8. Both put letters at 0xC0–0xFF, but they are used differently:
+// Cyrillic words are made of such bytes only ("Россия" is six of them in a
+// row), while in Western-European text an accented letter sits between
+// ASCII letters ("Côte", "Türkiye"). So the file is Cyrillic when more of
+// its high letters follow another high letter than follow an ASCII one.
+// head is the file's start; when it holds no high byte, r (a section
+// reader over the whole file) is read further.
+func guessEncoding(head []byte, r io.Reader) string {
+	var c encodingCount
+	c.count(head)
+	if c.high == 0 {
+		if sr, ok := r.(*io.SectionReader); ok {
+			buf := make([]byte, sniffSize)
+			for off := int64(len(head)); off < guessMaxBytes && c.high < 64; off += int64(len(buf)) {
+				n, err := sr.ReadAt(buf, off)
+				c.count(buf[:n])
+				if err != nil {
+					break
+				}
+			}
+		}
+	}
+	if c.afterHigh > c.afterASCII {
+		return encCP1251
+	}
+	return encCP1252
+}
+
+// encodingCount tallies, for the letters at 0xC0–0xFF, what came before.
+type encodingCount struct {
+	high, afterHigh, afterASCII int
+	prev                        byte
+}
+
+func (c *encodingCount) count(b []byte) {
+	for _, x := range b {
+		if x >= 0xC0 {
+			c.high++
+			switch p := c.prev; {
+			case p >= 0xC0:
+				c.afterHigh++
+			case 'a' <= p && p <= 'z', 'A' <= p && p <= 'Z':
+				c.afterASCII++
+			}
+		}
+		c.prev = x
+	}
 }

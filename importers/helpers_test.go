@@ -66,7 +66,7 @@ func parse(tb testing.TB, name string, b []byte, o Options) (parsed, error) {
 		return p, err
 	}
 	defer src.close()
-	layout, rows, err := open(ref, name, src, o)
+	layout, rows, _, err := open(ref, name, src, o)
 	if err != nil {
 		return p, err
 	}

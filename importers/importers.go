@@ -125,10 +125,32 @@ type Options struct {
 	Unit             string // the unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"
 	Format           string // force a layout by its name (see LayoutNames); default: detect it
 	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
+	// Year is the calendar year of files that state none: a long table
+	// without a period column, a wide table whose columns are months
+	// without a year ("Jan", "Feb", …). 0: such files are refused.
+	Year int
+	// CountryCodes maps the numeric country codes of a CEPII BACI file to
+	// countries, as BACI's country_codes_V*.csv states them (see
+	// ReadBACICountryCodes); nil: the codes are read as ISO numeric or UN
+	// Comtrade codes.
+	CountryCodes *BACICountryCodes
+	// SkipBadRows leaves out rows whose content is wrong (a value that is
+	// not a number, a country that does not exist) instead of refusing
+	// the file; every one is listed in the Report. Without it, any bad row
+	// refuses the whole file and nothing is stored.
+	SkipBadRows bool
+	// SampleRows is how many observations a Report keeps as a sample:
+	// 0 means 10, a negative number none.
+	SampleRows int
 	// Skipped, when set, is told about every row left out because it
 	// states no value ("", "..", "n.a.", "-"). Such rows are not errors:
 	// the source gives no figure, so none is stored.
 	Skipped func(*Error)
+	// Progress, when set, is told how many observations have been read,
+	// every so often and once at the end, for a progress display.
+	Progress func(rows int64)
+
+	badRow func(*Error) // set by begin when SkipBadRows is
 }
 
 // Rows is a stream of rows of cells, as a reader yields them.
@@ -183,47 +205,30 @@ const headRows = 10
 // imported is refused with an error wrapping data.ErrDuplicate, and the
 // existing dataset is returned with it.
 func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Options) (data.Dataset, error) {
-	if o.FiscalStartMonth < 0 || o.FiscalStartMonth > 12 || o.FiscalStartMonth == 1 {
-		return data.Dataset{}, fmt.Errorf("%w: fiscal start month %d must be 2..12 (or 0 for calendar years only)", data.ErrInvalid, o.FiscalStartMonth)
-	}
-	if err := resolveDefaults(s.Reference(), &o); err != nil {
-		return data.Dataset{}, err
-	}
-	src, err := spool(r)
-	if err != nil {
-		return data.Dataset{}, err
-	}
-	defer src.close()
+	d, _, err := ImportReport(ctx, s, name, r, o)
+	return d, err
+}
 
-	layout, rows, err := open(s.Reference(), name, src, o)
+// ImportReport is Import, also returning what reading the file found (nil
+// when the file could not be opened or its layout not found).
+func ImportReport(ctx context.Context, s *data.Store, name string, r io.Reader, o Options) (data.Dataset, *Report, error) {
+	rd, err := begin(s.Reference(), name, r, o)
 	if err != nil {
-		return data.Dataset{}, encodingHint(err, src)
+		return data.Dataset{}, nil, err
 	}
-	base := baseName(name)
-	d := data.Dataset{
-		Name:         strings.TrimSpace(o.Name),
-		Source:       o.Source,
-		OriginalName: base,
-		Description:  description(layout),
-		SHA256:       src.sha256,
-		Format:       layout.Name(),
-	}
-	if d.Name == "" {
-		d.Name = strings.TrimSuffix(base, filepath.Ext(base))
-	}
-	if d.Name == "" {
-		d.Name = "import"
-	}
-	d, err = s.Import(ctx, d, func(emit func(data.Observation) error) error {
-		return layout.Parse(ctx, rows, emit)
+	defer rd.close()
+	d, err := s.Import(ctx, rd.dataset(name), func(emit func(data.Observation) error) error {
+		return rd.produce(ctx, emit)
 	})
 	if err != nil {
 		if errors.Is(err, data.ErrDuplicate) {
-			return existing(ctx, s, src.sha256, name, err)
+			d, err := existing(ctx, s, rd.src.sha256, name, err)
+			return d, rd.report, err
 		}
-		return data.Dataset{}, encodingHint(locate(err, name, ""), src)
+		return data.Dataset{}, rd.report, encodingHint(locate(err, name, ""), rd.src)
 	}
-	return d, nil
+	rd.report.Rows = d.RowCount
+	return d, rd.report, nil
 }
 
 // encodingHint adds to a refusal of a CSV cell with letters outside ASCII,
@@ -235,7 +240,11 @@ func encodingHint(err error, src *source) error {
 	if src.validUTF8 || !errors.As(err, &e) || e.Sheet != "" || e.Value == "" || isASCII(e.Value) {
 		return err
 	}
-	e.Msg += `; the file is not UTF-8, so it was read as Windows-1252 (Western European): if it is in another encoding, such as Windows-1251 (Cyrillic), save it as "CSV UTF-8"`
+	if src.encoding == encCP1251 {
+		e.Msg += `; the file was read as Windows-1251 (Cyrillic): names are matched in English, so give ISO codes or English names (if the file is in another encoding, save it as "CSV UTF-8")`
+		return err
+	}
+	e.Msg += `; the file is not UTF-8, so it was read as Windows-1252 (Western European): if it is in another encoding, save it as "CSV UTF-8"`
 	return err
 }
 
@@ -311,12 +320,24 @@ func existing(ctx context.Context, s *data.Store, sum, name string, dup error) (
 	return data.Dataset{}, fmt.Errorf("%s: %w", name, dup)
 }
 
+// headInfo is what detection looked at and concluded: the head rows,
+// their row numbers, and the chosen layout's reason.
+type headInfo struct {
+	cells  [][]string
+	rows   []int
+	reason string
+}
+
 // open sniffs the bytes, starts a reader on them and picks the layout. The
 // returned rows start again at the top of the file.
-func open(ref *data.Reference, name string, src *source, o Options) (Layout, Rows, error) {
+func open(ref *data.Reference, name string, src *source, o Options) (Layout, Rows, headInfo, error) {
+	var hi headInfo
 	rows, err := newRows(src, o)
 	if err != nil {
-		return nil, nil, locate(err, name, "")
+		return nil, nil, hi, locate(err, name, "")
+	}
+	if e, ok := rows.(interface{ encoding() string }); ok {
+		src.encoding = e.encoding()
 	}
 	pr := &peekRows{rows: rows}
 	for len(pr.buf) < headRows {
@@ -325,14 +346,15 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 			break
 		}
 		if err != nil {
-			return nil, nil, locate(err, name, rows.Sheet())
+			return nil, nil, hi, locate(err, name, rows.Sheet())
 		}
 		pr.buf = append(pr.buf, peeked{row, cells})
 	}
-	head := make([][]string, len(pr.buf))
-	for i, p := range pr.buf {
-		head[i] = p.cells
+	for _, p := range pr.buf {
+		hi.cells = append(hi.cells, p.cells)
+		hi.rows = append(hi.rows, p.row)
 	}
+	head := hi.cells
 	var (
 		best    Layout
 		score   int
@@ -341,16 +363,20 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 	if o.Format != "" {
 		for _, l := range layouts(ref, baseName(name), o) {
 			if l.Name() == o.Format {
-				l.Detect(head) // a wide table remembers the unit it found
-				return l, &locatedRows{Rows: pr, file: name}, nil
+				sc, why := l.Detect(head) // a wide table remembers the unit it found
+				hi.reason = "given with --format"
+				if sc > 0 && why != "" {
+					hi.reason += "; " + why
+				}
+				return l, &locatedRows{Rows: pr, file: name}, hi, nil
 			}
 		}
-		return nil, nil, fmt.Errorf("%s: %w: unknown format %q (expected one of %s)", name, data.ErrInvalid, o.Format, strings.Join(LayoutNames(), ", "))
+		return nil, nil, hi, fmt.Errorf("%s: %w: unknown format %q (expected one of %s)", name, data.ErrInvalid, o.Format, strings.Join(LayoutNames(), ", "))
 	}
 	for _, l := range layouts(ref, baseName(name), o) {
 		sc, why := l.Detect(head)
 		if sc > score {
-			best, score = l, sc
+			best, score, hi.reason = l, sc, why
 		}
 		if sc <= 0 && why != "" && l.Name() == "long" {
 			reasons = append(reasons, why) // the generic layout's reason says most
@@ -365,9 +391,12 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 		if len(reasons) > 0 {
 			msg = reasons[len(reasons)-1]
 		}
-		return nil, nil, &Error{File: name, Sheet: rows.Sheet(), Row: row, Msg: msg}
+		if what := notTradeData(head); what != "" {
+			msg = what
+		}
+		return nil, nil, hi, &Error{File: name, Sheet: rows.Sheet(), Row: row, Msg: msg}
 	}
-	return best, &locatedRows{Rows: pr, file: name}, nil
+	return best, &locatedRows{Rows: pr, file: name}, hi, nil
 }
 
 // locate fills in the file (and sheet) of an *Error, so layouts need not know them.
@@ -436,6 +465,7 @@ type source struct {
 	sha256    string
 	size      int64
 	validUTF8 bool
+	encoding  string   // how a CSV file's bytes are read; empty for a workbook
 	cleanups  []func() // run by close, the last registered first
 }
 

@@ -103,14 +103,85 @@ func (l *long) Detect(head [][]string) (int, string) {
 		return 0, why
 	}
 	if l.signature == nil {
-		return 10, ""
+		return 10, "long table: " + cols.found()
 	}
 	for _, s := range l.signature {
 		if !cols.has[s] {
 			return 0, fmt.Sprintf("not %s: no %q column", l.name, s)
 		}
 	}
-	return 20, ""
+	full := l.signature
+	title := "tradedash long format"
+	if l.name == "comtrade-legacy" {
+		full, title = comtradeLegacyHeader, "Comtrade legacy"
+	}
+	n := 0
+	for _, h := range full {
+		if cols.has[normalizeHeader(h)] {
+			n++
+		}
+	}
+	return 20, fmt.Sprintf("%s: %d of %d headers matched", title, n, len(full))
+}
+
+// comtradeLegacyHeader is the whole header of UN Comtrade's legacy CSV, in
+// its order, for saying how much of it a file has.
+var comtradeLegacyHeader = []string{"Classification", "Year", "Period", "Period Desc.", "Aggregate Level", "Is Leaf Code",
+	"Trade Flow Code", "Trade Flow", "Reporter Code", "Reporter", "Reporter ISO", "Partner Code", "Partner", "Partner ISO",
+	"2nd Partner Code", "2nd Partner", "2nd Partner ISO", "Customs Proc. Code", "Customs", "Mode of Transport Code",
+	"Mode of Transport", "Commodity Code", "Commodity", "Qty Unit Code", "Qty Unit", "Qty", "Alt Qty Unit Code",
+	"Alt Qty Unit", "Alt Qty", "Netweight (kg)", "Gross weight (kg)", "Trade Value (US$)", "CIF Trade Value (US$)",
+	"FOB Trade Value (US$)", "Flag"}
+
+// found says which column was read for each field, for a Report:
+// `reporter "Exporter", partner "Destination", …`.
+func (c *columns) found() string {
+	var parts []string
+	for _, f := range []struct {
+		name string
+		fs   []field
+	}{{"reporter", []field{fReporterISO, fReporterCode, fReporterName}}, {"partner", []field{fPartnerISO, fPartnerCode, fPartnerName}},
+		{"period", []field{fPeriod}}, {"flow", []field{fFlow}}, {"product", []field{fProduct, fProductName}}, {"value", []field{fValue}}} {
+		for _, fi := range f.fs {
+			if c.idx[fi] >= 0 {
+				parts = append(parts, fmt.Sprintf("%s %q", f.name, c.names[c.idx[fi]]))
+				break
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describe says where the header is and what unit the value column is
+// read in: US dollars, as the long layouts take them.
+func (l *long) describe(head [][]string) detection {
+	i, cols, _ := l.findHeader(head)
+	d := detection{header: i, unit: "US$"}
+	if cols == nil {
+		return d
+	}
+	col := cols.names[cols.idx[fValue]]
+	switch sc, name, ok, _ := parseUnit(col); {
+	case l.name == "comtrade-plus":
+		d.unitFrom = fmt.Sprintf("UN Comtrade Plus states %s in US dollars", col)
+	case ok && sc == 0:
+		d.unitFrom = fmt.Sprintf("the value column's header %q", col)
+	case ok:
+		d.unitFrom = fmt.Sprintf("the value column's header %q says %s, but long tables are read in US$: check the figures", col, name)
+	default:
+		d.unitFrom = fmt.Sprintf("assumed: the value column's header %q states no unit", col)
+	}
+	var fixed []string
+	if l.o.Year != 0 && cols.idx[fPeriod] < 0 {
+		fixed = append(fixed, fmt.Sprintf("period %d (--year)", l.o.Year))
+	}
+	if l.o.Flow != "" && cols.idx[fFlow] < 0 {
+		fixed = append(fixed, "flow "+l.o.Flow+" (--flow)")
+	}
+	if len(fixed) > 0 {
+		d.details = append(d.details, "every row has "+strings.Join(fixed, " and "))
+	}
+	return d
 }
 
 // findHeader returns the index of the first row of head that is a usable
@@ -179,7 +250,7 @@ func (l *long) columns(header []string) (*columns, string) {
 		missing = append(missing, fPartnerName)
 	}
 	for _, f := range []field{fPeriod, fFlow, fValue} {
-		if c.idx[f] < 0 && (f != fFlow || l.o.Flow == "") {
+		if c.idx[f] < 0 && (f != fFlow || l.o.Flow == "") && (f != fPeriod || l.o.Year == 0) {
 			missing = append(missing, f)
 		}
 	}
@@ -195,11 +266,18 @@ func (l *long) columns(header []string) (*columns, string) {
 		case fPartnerName:
 			syn = []string{"partner", "partner iso", "partner code", "destination", "origin"}
 		}
+		hint := ""
+		switch f {
+		case fPeriod:
+			hint = ", or give --year"
+		case fFlow:
+			hint = ", or give --flow"
+		}
 		var q []string
 		for _, s := range syn[:min(len(syn), 4)] {
 			q = append(q, fmt.Sprintf("%q", s))
 		}
-		parts = append(parts, fmt.Sprintf("%s (a column named %s)", fieldNames[f], strings.Join(q, ", ")))
+		parts = append(parts, fmt.Sprintf("%s (a column named %s%s)", fieldNames[f], strings.Join(q, ", "), hint))
 	}
 	shown := c.names
 	if len(shown) > 12 {
@@ -272,6 +350,10 @@ func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 // a row with. A row that states no value (a *skipped error) is reported
 // to o.Skipped and left out; an invalid observation becomes an *Error
 // located at the row. It reports whether the row was emitted.
+//
+// With Options.SkipBadRows, a row with an *Error is reported as bad and
+// left out instead; errors that are not about the row's content (the
+// database's) still abort.
 func emitRow(obs data.Observation, err error, file, sheet string, row int, o Options, emit func(data.Observation) error) (bool, error) {
 	if err != nil {
 		var skip *skipped
@@ -282,11 +364,18 @@ func emitRow(obs data.Observation, err error, file, sheet string, row int, o Opt
 			}
 			return false, nil
 		}
+		if skipBadRow(o, err) {
+			return false, nil
+		}
 		return false, err
 	}
 	if err := emit(obs); err != nil {
 		if errors.Is(err, data.ErrInvalid) {
-			return false, &Error{Sheet: sheet, Row: row, Msg: msgOf(err)}
+			e := &Error{Sheet: sheet, Row: row, Msg: msgOf(err)}
+			if skipBadRow(o, e) {
+				return false, nil
+			}
+			return false, e
 		}
 		return false, fmt.Errorf("row %d: %w", row, err)
 	}
@@ -443,7 +532,10 @@ func (r *rowReader) country(iso, code, name field, def, what string) (string, *E
 }
 
 func (r *rowReader) period() (data.Period, *Error) {
-	v, _ := r.cell(fPeriod)
+	v, ok := r.cell(fPeriod)
+	if !ok && r.l.o.Year != 0 {
+		return data.Year(r.l.o.Year), nil
+	}
 	s := v
 	// Comtrade writes months as 201903.
 	if len(s) == 6 && allDigits(s) && s[4:] >= "01" && s[4:] <= "12" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,11 @@ func (w *wide) Detect(head [][]string) (int, string) {
 		return 0, "not a wide table: no header row with years, fiscal years or months as columns"
 	}
 	w.unit = w.findUnit(head[:i], head[i], func(j int) int { return j + 1 })
-	return 5, fmt.Sprintf("wide table: %d period columns (%s…) in row %d", len(h.periods), h.labels[0], i+1)
+	span := h.periods[0].text
+	if n := len(h.periods); n > 1 {
+		span += " … " + h.periods[n-1].text
+	}
+	return 5, fmt.Sprintf("wide table: %d period columns (%s) in row %d", len(h.periods), span, i+1)
 }
 
 // Description says where the unit was found, for the dataset's record.
@@ -63,6 +68,7 @@ type wideColumn struct {
 	text   string
 	period data.Period
 	fiscal bool // a fiscal year whose start month is not known
+	month  int  // 1..12 for a month without a year ("Jan"): the year comes from --year or a title
 }
 
 var (
@@ -131,6 +137,16 @@ func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
 	return p, false, p.Validate() == nil
 }
 
+// monthOnly reads a header cell that names a month without a year
+// ("Jan", "January", "Sept."); 0 when it is not one.
+func monthOnly(h string) int {
+	if len(h) > 12 {
+		return 0
+	}
+	t := strings.TrimSuffix(stripFootnote(strings.TrimFunc(h, isSpace)), ".")
+	return monthNames[strings.ToLower(t)]
+}
+
 // findWideHeader returns the first row of head that has a label cell and
 // then period cells, and no numbers other than period labels.
 func findWideHeader(head [][]string, fiscalStart int) (int, *wideHeader) {
@@ -144,6 +160,10 @@ func findWideHeader(head [][]string, fiscalStart int) (int, *wideHeader) {
 			}
 			if p, fiscal, ok := widePeriod(cell, fiscalStart); ok {
 				h.periods = append(h.periods, wideColumn{col: c, text: cell, period: p, fiscal: fiscal})
+				continue
+			}
+			if m := monthOnly(cell); m > 0 && (len(h.periods) > 0 || label) {
+				h.periods = append(h.periods, wideColumn{col: c, text: cell, month: m})
 				continue
 			}
 			if _, ok, _ := parseNumber(cell); ok {
@@ -239,36 +259,111 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 	return unitFound{}
 }
 
-// reTitle is a title that names the reporter and the flow, and maybe the
-// partner: "Pakistan: exports to Russia", "India - imports from World".
-var reTitle = regexp.MustCompile(`(?i)^\s*(.+?)\s*[:–—-]\s*(re-?exports?|re-?imports?|exports?|imports?)\b\s*(?:(?:to|from|with)\s+(.+?))?\s*[.:]?\s*$`)
+// titleFlow is the flow words a title may use.
+const titleFlow = `re-?exports?|re-?imports?|exports?|imports?`
 
-// fromTitle reads reporter, flow and partner from the title rows; each
-// is "" when no title states it.
-func (w *wide) fromTitle(above [][]string) (reporter, flow, partner string) {
-	for _, cells := range above {
+// titlePatterns are the titles that name a reporter, maybe a flow and
+// maybe a partner, as statistics offices write them; each has the groups
+// r (reporter), f (flow, absent: not stated) and p (partner, optional).
+var titlePatterns = []*regexp.Regexp{
+	// "Pakistan: exports to Russia", "India - imports from World"
+	regexp.MustCompile(`(?i)^(?P<r>.+?)\s*[:–—-]\s*(?:total\s+)?(?P<f>` + titleFlow + `)\b(?:\s+(?:to|from|with)\s+(?P<p>.+?))?$`),
+	// "Pakistan's exports to Russia", "India’s imports from China by commodity"
+	regexp.MustCompile(`(?i)^(?P<r>.+?)['’]s?\s+(?:total\s+|merchandise\s+)?(?P<f>` + titleFlow + `)\b(?:\s+(?:to|from|with)\s+(?P<p>.+?))?$`),
+	// "Exports of Pakistan to the Russian Federation"
+	regexp.MustCompile(`(?i)^(?:total\s+|merchandise\s+)?(?P<f>` + titleFlow + `)\s+(?:of|by)\s+(?P<r>.+?)(?:\s+(?:to|from|with)\s+(?P<p>.+?))?$`),
+	// "Trade between India and Russia": the flow is not stated
+	regexp.MustCompile(`(?i)^(?:bilateral\s+|merchandise\s+)?trade\s+between\s+(?P<r>.+?)\s+and\s+(?P<p>.+?)$`),
+	// "India's trade with Russia"
+	regexp.MustCompile(`(?i)^(?P<r>.+?)['’]s?\s+(?:bilateral\s+|total\s+|merchandise\s+)?trade\s+with\s+(?P<p>.+?)$`),
+}
+
+// reBracketed is a parenthesised or bracketed aside in a title, such as
+// "(US$ million)", dropped before matching.
+var reBracketed = regexp.MustCompile(`\s*[(\[][^()\[\]]*[)\]]`)
+
+// titleFound is what a title row says about the table.
+type titleFound struct {
+	reporter, flow, partner string // ISO3 keys and a flow; "" when not stated
+	row                     int    // its row number
+	text                    string // as written
+}
+
+// fromTitle reads reporter, flow and partner from the title rows: the
+// first row whose text names a known reporter in one of titlePatterns.
+// rowOf gives the row number of above[i].
+func (w *wide) fromTitle(above [][]string, rowOf func(int) int) titleFound {
+	for i, cells := range above {
 		for _, c := range cells {
 			if len(c) > maxLabel {
 				continue
 			}
-			m := reTitle.FindStringSubmatch(strings.TrimFunc(c, isSpace))
-			if m == nil {
-				continue
-			}
-			rc, err := w.ref.Country(m[1])
-			if err != nil {
-				continue
-			}
-			f, _ := parseFlow(m[2])
-			if m[3] != "" {
-				if pc, err := w.ref.Country(m[3]); err == nil {
-					partner = pc.ISO3
+			c = strings.TrimFunc(c, isSpace)
+			t := strings.TrimRight(strings.TrimSpace(reBracketed.ReplaceAllString(c, "")), ".:;,")
+			for _, re := range titlePatterns {
+				m := re.FindStringSubmatch(t)
+				if m == nil {
+					continue
 				}
+				group := func(name string) string {
+					if k := re.SubexpIndex(name); k > 0 {
+						return m[k]
+					}
+					return ""
+				}
+				rc, ok := w.countryIn(group("r"), true)
+				if !ok {
+					continue
+				}
+				tf := titleFound{reporter: rc.ISO3, row: rowOf(i), text: c}
+				if f, ok := parseFlow(group("f")); ok {
+					tf.flow = string(f)
+				}
+				if pc, ok := w.countryIn(group("p"), false); ok {
+					tf.partner = pc.ISO3
+				}
+				return tf
 			}
-			return rc.ISO3, string(f), partner
 		}
 	}
-	return "", "", ""
+	return titleFound{}
+}
+
+// titleCut are the words after which a title's country name has ended:
+// "Russia, 2019-2023", "Russia by commodity", "Russia during 2022-23".
+var titleCut = regexp.MustCompile(`(?i)(,|;|\s+(?:in|during|by|for|since|over|from|at|\d{4}))`)
+
+// countryIn finds the country a title's phrase names: the whole phrase,
+// else its start up to a word that ends a name. A reporter may follow a
+// table number ("Table 3: Pakistan"), so its text after the last colon is
+// tried too.
+func (w *wide) countryIn(text string, reporter bool) (data.Country, bool) {
+	var tries []string
+	add := func(t string) {
+		t = strings.TrimSpace(t)
+		tries = append(tries, t)
+		if len(t) > 4 && strings.EqualFold(t[:4], "the ") {
+			tries = append(tries, t[4:])
+		}
+	}
+	add(text)
+	if reporter {
+		if k := strings.LastIndexAny(text, ":–—"); k >= 0 {
+			add(text[k+len(string([]rune(text[k:])[0])):])
+		}
+	}
+	for _, loc := range titleCut.FindAllStringIndex(text, -1) {
+		add(text[:loc[0]])
+	}
+	for _, t := range tries {
+		if t == "" {
+			continue
+		}
+		if c, err := w.ref.Country(t); err == nil {
+			return c, true
+		}
+	}
+	return data.Country{}, false
 }
 
 // labelKind says what the rows' label column holds.
@@ -304,6 +399,17 @@ func footnote(first string) bool {
 	return false
 }
 
+// wideSetup is what a wide table's rows are read with, found from the
+// header, the title rows and the options.
+type wideSetup struct {
+	h                       *wideHeader
+	unit                    unitFound
+	reporter, flow, partner string
+	labelCol, nameCol       int
+	kind                    labelKind
+	headerRow               int
+}
+
 // Parse finds the header, reads the title and unit above it, then one
 // observation per period cell of every data row.
 func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation) error) error {
@@ -330,71 +436,16 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 		above, aboveAt = append(above, cells), append(aboveAt, row)
 	}
-	for _, p := range h.periods {
-		if p.fiscal {
-			return &Error{Sheet: rows.Sheet(), Row: headerRow, Column: p.text, Value: p.text,
-				Msg: fmt.Sprintf("%q is a fiscal year, but its start month is not known (give --fiscal-start-month: 7 for Pakistan's July–June, 4 for India's April–March)", p.text)}
-		}
-	}
-	unit := w.findUnit(above, h.labels, func(i int) int {
+	st, ferr := w.setup(above, func(i int) int {
 		if i < len(aboveAt) {
 			return aboveAt[i]
 		}
 		return headerRow
-	})
-	switch {
-	case unit.err != "":
-		return &Error{Sheet: rows.Sheet(), Row: headerRow, Msg: unit.err}
-	case unit.name == "":
-		return &Error{Sheet: rows.Sheet(), Row: headerRow, Msg: `no unit is stated above the table or in its header (expected a row such as "(value in thousand US$)" or "US$ million"; or give --unit)`}
+	}, h, headerRow)
+	if ferr != nil {
+		ferr.Sheet = rows.Sheet()
+		return ferr
 	}
-	reporter, flow, partner := w.fromTitle(above)
-	if w.o.Reporter != "" {
-		reporter = w.o.Reporter
-	}
-	if w.o.Flow != "" {
-		flow = w.o.Flow
-	}
-	if w.o.Partner != "" {
-		partner = w.o.Partner
-	}
-	if reporter == "" || flow == "" {
-		return &Error{Sheet: rows.Sheet(), Row: headerRow, Msg: `a wide table needs its reporter and flow: give --reporter and --flow, or a title row such as "Pakistan: exports to …"`}
-	}
-
-	// The label column: the last left of the periods that is not a serial number.
-	labelCol, kind, nameCol := -1, labelAuto, -1
-	for c := 0; c < h.periods[0].col && c < len(h.labels); c++ {
-		n := normalizeHeader(h.labels[c])
-		switch {
-		case ignoredHeaders[n]:
-		case partnerHeaders[n]:
-			labelCol, kind = c, labelPartner
-		case productCodeHeaders[n]:
-			if kind != labelPartner {
-				labelCol, kind = c, labelProduct
-			}
-		case productNameHeaders[n]:
-			if kind == labelProduct {
-				nameCol = c
-			} else if kind != labelPartner {
-				labelCol, kind = c, labelProduct
-			}
-		default:
-			if labelCol < 0 {
-				labelCol = c
-			}
-		}
-	}
-	if labelCol < 0 {
-		return &Error{Sheet: rows.Sheet(), Row: headerRow, Msg: "the header has no partner or product column left of the periods"}
-	}
-	if kind != labelPartner && partner == "" {
-		if kind == labelProduct {
-			return &Error{Sheet: rows.Sheet(), Row: headerRow, Msg: "the rows are products but no partner is stated: give --partner (World for a total)"}
-		}
-	}
-
 	n, footer := 0, false
 	for {
 		if err := ctx.Err(); err != nil {
@@ -421,90 +472,17 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 			footer = true
 			continue
 		}
-		cell := func(i int) string {
-			if i >= 0 && i < len(cells) {
-				return strings.TrimFunc(cells[i], isSpace)
-			}
-			return ""
-		}
-		empty := true
-		for _, p := range h.periods {
-			if cell(p.col) != "" {
-				empty = false
-			}
-		}
-		if empty {
-			continue // a sub-heading, a unit row or a footnote without a mark
-		}
-		label := cell(labelCol)
-		fail := func(col int, value, msg string) *Error {
-			e := &Error{Sheet: rows.Sheet(), Row: row, Value: value, Msg: msg}
-			if col < len(h.labels) {
-				e.Column = strings.TrimFunc(h.labels[col], isSpace)
-			}
-			return e
-		}
-		if label == "" {
-			return fail(labelCol, "", "the row has figures but no partner or product")
-		}
-		base := data.Observation{Reporter: reporter, Partner: partner, Flow: data.Flow(flow), Product: data.TotalProduct, Bound: data.Exact}
-		isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
-		rowKind := kind
-		if rowKind == labelAuto {
-			rowKind = labelProduct
-			if _, err := w.ref.Country(label); err == nil || isTotal {
-				rowKind = labelPartner
-			}
-		}
-		switch {
-		case rowKind == labelPartner && isTotal:
-			base.Partner = "WLD"
-		case rowKind == labelPartner:
-			c, err := w.ref.Country(label)
-			if err != nil {
-				return fail(labelCol, label, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name)", label))
-			}
-			base.Partner = c.ISO3
-		case isTotal:
-		default:
-			if partner == "" {
-				return fail(labelCol, label, "the rows are products but no partner is stated: give --partner (World for a total)")
-			}
-			p, err := w.product(label, cell(nameCol))
-			if err != nil {
-				return fail(labelCol, label, msgOf(err))
-			}
-			base.Product = p
-		}
-		for _, p := range h.periods {
-			v := cell(p.col)
-			value, ok, perr := parseNumber(v)
-			switch {
-			case perr != nil:
-				return fail(p.col, v, perr.Error())
-			case !ok:
-				if w.o.Skipped != nil {
-					e := fail(p.col, v, "no value; cell left out")
-					e.File = w.file
-					w.o.Skipped(e)
-				}
+		obs, ferr := w.row(st, rows.Sheet(), row, cells)
+		if ferr != nil {
+			if skipBadRow(w.o, ferr) {
 				continue
 			}
-			o := base
-			o.Period = p.period
-			if o.ValueUSD, err = scaleDecimal(value, unit.scale); err != nil {
-				return fail(p.col, v, err.Error())
-			}
-			o.SourceRef = fmt.Sprintf("%s, row %d, column %s", w.file, row, p.text)
-			if s := rows.Sheet(); s != "" {
-				o.SourceRef = fmt.Sprintf("%s, sheet %s, row %d, column %s", w.file, s, row, p.text)
-			}
-			if err := o.Validate(); err != nil {
-				return fail(p.col, v, msgOf(err))
-			}
+			return ferr
+		}
+		for _, o := range obs {
 			if err := emit(o); err != nil {
 				if errors.Is(err, data.ErrInvalid) {
-					return fail(p.col, v, msgOf(err))
+					return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
 				}
 				return fmt.Errorf("row %d: %w", row, err)
 			}
@@ -515,6 +493,245 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		return &Error{Sheet: rows.Sheet(), Msg: "no cell under the header states a value; nothing to import"}
 	}
 	return nil
+}
+
+// setup reads what the rows need from the header, the rows above it and
+// the options: the periods, unit, reporter, flow, partner and label column.
+func (w *wide) setup(above [][]string, rowOf func(int) int, h *wideHeader, headerRow int) (*wideSetup, *Error) {
+	fail := func(msg string) (*wideSetup, *Error) { return nil, &Error{Row: headerRow, Msg: msg} }
+	title := w.fromTitle(above, rowOf)
+	year, _ := w.year(above, rowOf)
+	for i, p := range h.periods {
+		switch {
+		case p.fiscal:
+			return nil, &Error{Row: headerRow, Column: p.text, Value: p.text,
+				Msg: fmt.Sprintf("%q is a fiscal year, but its start month is not known (give --fiscal-start-month: 7 for Pakistan's July–June, 4 for India's April–March)", p.text)}
+		case p.month > 0 && year == 0:
+			return nil, &Error{Row: headerRow, Column: p.text, Value: p.text,
+				Msg: fmt.Sprintf("%q is a month without a year, and no title row states one: give --year", p.text)}
+		case p.month > 0:
+			h.periods[i].period = data.Period{Start: data.NewMonth(year, p.month), End: data.NewMonth(year, p.month)}
+		}
+	}
+	st := &wideSetup{h: h, headerRow: headerRow, labelCol: -1, nameCol: -1, kind: labelAuto}
+	st.unit = w.findUnit(above, h.labels, rowOf)
+	switch {
+	case st.unit.err != "":
+		return fail(st.unit.err)
+	case st.unit.name == "":
+		return fail(`no unit is stated above the table or in its header (expected a row such as "(value in thousand US$)" or "US$ million"; or give --unit)`)
+	}
+	st.reporter, st.flow, st.partner = title.reporter, title.flow, title.partner
+	if w.o.Reporter != "" {
+		st.reporter = w.o.Reporter
+	}
+	if w.o.Flow != "" {
+		st.flow = w.o.Flow
+	}
+	if w.o.Partner != "" {
+		st.partner = w.o.Partner
+	}
+	switch {
+	case st.reporter == "" && st.flow == "":
+		return fail(`a wide table needs its reporter and flow: give --reporter and --flow, or a title row such as "Pakistan: exports to …" or "Pakistan's exports to Russia"`)
+	case st.reporter == "":
+		return fail(`a wide table needs its reporter: give --reporter, or a title row that names it, such as "Pakistan's exports to Russia"`)
+	case st.flow == "" && title.row > 0:
+		return fail(fmt.Sprintf("the title in row %d, %q, does not say whether the figures are exports or imports: give --flow", title.row, title.text))
+	case st.flow == "":
+		return fail(`a wide table needs its flow: give --flow, or a title row such as "Pakistan: exports to …"`)
+	}
+
+	// The label column: the last left of the periods that is not a serial number.
+	for c := 0; c < h.periods[0].col && c < len(h.labels); c++ {
+		n := normalizeHeader(h.labels[c])
+		switch {
+		case ignoredHeaders[n]:
+		case partnerHeaders[n]:
+			st.labelCol, st.kind = c, labelPartner
+		case productCodeHeaders[n]:
+			if st.kind != labelPartner {
+				st.labelCol, st.kind = c, labelProduct
+			}
+		case productNameHeaders[n]:
+			if st.kind == labelProduct {
+				st.nameCol = c
+			} else if st.kind != labelPartner {
+				st.labelCol, st.kind = c, labelProduct
+			}
+		default:
+			if st.labelCol < 0 {
+				st.labelCol = c
+			}
+		}
+	}
+	if st.labelCol < 0 {
+		return fail("the header has no partner or product column left of the periods")
+	}
+	if st.kind == labelProduct && st.partner == "" {
+		return fail("the rows are products but no partner is stated: give --partner (World for a total)")
+	}
+	return st, nil
+}
+
+// row reads one data row's observations, one per period cell that states
+// a value; none for a sub-heading without figures.
+func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data.Observation, *Error) {
+	h := st.h
+	cell := func(i int) string {
+		if i >= 0 && i < len(cells) {
+			return strings.TrimFunc(cells[i], isSpace)
+		}
+		return ""
+	}
+	empty := true
+	for _, p := range h.periods {
+		if cell(p.col) != "" {
+			empty = false
+		}
+	}
+	if empty {
+		return nil, nil // a sub-heading, a unit row or a footnote without a mark
+	}
+	label := cell(st.labelCol)
+	fail := func(col int, value, msg string) *Error {
+		e := &Error{Sheet: sheet, Row: row, Value: value, Msg: msg}
+		if col < len(h.labels) {
+			e.Column = strings.TrimFunc(h.labels[col], isSpace)
+		}
+		return e
+	}
+	if label == "" {
+		return nil, fail(st.labelCol, "", "the row has figures but no partner or product")
+	}
+	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
+	isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
+	rowKind := st.kind
+	if rowKind == labelAuto {
+		rowKind = labelProduct
+		if _, err := w.ref.Country(label); err == nil || isTotal {
+			rowKind = labelPartner
+		}
+	}
+	switch {
+	case rowKind == labelPartner && isTotal:
+		base.Partner = "WLD"
+	case rowKind == labelPartner:
+		c, err := w.ref.Country(label)
+		if err != nil {
+			return nil, fail(st.labelCol, label, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name)", label))
+		}
+		base.Partner = c.ISO3
+	case isTotal:
+	default:
+		if st.partner == "" {
+			return nil, fail(st.labelCol, label, "the rows are products but no partner is stated: give --partner (World for a total)")
+		}
+		p, err := w.product(label, cell(st.nameCol))
+		if err != nil {
+			return nil, fail(st.labelCol, label, msgOf(err))
+		}
+		base.Product = p
+	}
+	var obs []data.Observation
+	var left []*Error
+	for _, p := range h.periods {
+		v := cell(p.col)
+		value, ok, perr := parseNumber(v)
+		switch {
+		case perr != nil:
+			return nil, fail(p.col, v, perr.Error())
+		case !ok:
+			e := fail(p.col, v, "no value; cell left out")
+			e.File = w.file
+			left = append(left, e)
+			continue
+		}
+		o := base
+		o.Period = p.period
+		var err error
+		if o.ValueUSD, err = scaleDecimal(value, st.unit.scale); err != nil {
+			return nil, fail(p.col, v, err.Error())
+		}
+		o.SourceRef = fmt.Sprintf("%s, row %d, column %s", w.file, row, p.text)
+		if sheet != "" {
+			o.SourceRef = fmt.Sprintf("%s, sheet %s, row %d, column %s", w.file, sheet, row, p.text)
+		}
+		if err := o.Validate(); err != nil {
+			return nil, fail(p.col, v, msgOf(err))
+		}
+		obs = append(obs, o)
+	}
+	if w.o.Skipped != nil {
+		for _, e := range left {
+			w.o.Skipped(e)
+		}
+	}
+	return obs, nil
+}
+
+// reYearInTitle is a calendar year stated in a title row.
+var reYearInTitle = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
+
+// year is the year of month columns without one: Options.Year, else the
+// single year a title row states ("… January–June 2023"); 0 when neither.
+func (w *wide) year(above [][]string, rowOf func(int) int) (int, string) {
+	if w.o.Year != 0 {
+		return w.o.Year, "given with --year"
+	}
+	for i, cells := range above {
+		for _, c := range cells {
+			if len(c) > maxLabel {
+				continue
+			}
+			ys := reYearInTitle.FindAllString(c, -1)
+			if len(ys) == 0 {
+				continue
+			}
+			if slices.ContainsFunc(ys, func(y string) bool { return y != ys[0] }) {
+				return 0, "" // a range of years is not the year of the months
+			}
+			y, _ := strconv.Atoi(ys[0])
+			return y, fmt.Sprintf("row %d %q", rowOf(i), strings.TrimFunc(c, isSpace))
+		}
+	}
+	return 0, ""
+}
+
+// describe says where the header, unit, title and year were found.
+func (w *wide) describe(head [][]string) detection {
+	i, h := findWideHeader(head, w.o.FiscalStartMonth)
+	d := detection{header: i}
+	if h == nil {
+		return d
+	}
+	rowOf := func(j int) int { return j + 1 }
+	if w.unit.name != "" {
+		d.unit, d.unitFrom = w.unit.name, w.unit.from
+	}
+	var labels []string
+	monthly := false
+	for _, p := range h.periods {
+		labels = append(labels, p.text)
+		monthly = monthly || p.month > 0
+	}
+	d.details = append(d.details, fmt.Sprintf("%d period columns: %s", len(labels), strings.Join(labels, ", ")))
+	if monthly {
+		if y, from := w.year(head[:i], rowOf); y != 0 {
+			d.details = append(d.details, fmt.Sprintf("months read in %d (%s)", y, from))
+		}
+	}
+	if t := w.fromTitle(head[:i], rowOf); t.reporter != "" {
+		found := "reporter " + t.reporter
+		if t.flow != "" {
+			found += ", flow " + t.flow
+		}
+		if t.partner != "" {
+			found += ", partner " + t.partner
+		}
+		d.details = append(d.details, fmt.Sprintf("%s from the title in row %d %q", found, t.row, t.text))
+	}
+	return d
 }
 
 // product reads a product label: TOTAL, an HS code (a lost leading zero

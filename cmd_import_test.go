@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestImportDryRun: --dry-run reads the whole file and says how, without
+// creating or touching the database.
+func TestImportDryRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	file := filepath.Join("importers", "testdata", "wide_months_2023.csv")
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "--db", db, "--dry-run", file}, &out, &errOut); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{
+		file + ": dry run, nothing written",
+		"layout:   wide (wide table: 6 period columns",
+		"header:   row 4",
+		`unit:     million US$ (row 2 "US$ million")`,
+		`found:    reporter PAK, flow export from the title in row 1 "Exports of Pakistan to selected countries, January–June 2023"`,
+		"rows:     18 observations",
+		"periods:  Jan 2023, Feb 2023, Mar 2023, Apr 2023, May 2023, Jun 2023 (6)",
+		"pairs:    PAK-CHN, PAK-RUS, PAK-WLD (3)",
+		"first 10 rows:",
+		"PAK       CHN      Jan 2023  export  TOTAL    1500000      wide_months_2023.csv, row 5, column Jan",
+		"warning: PAK export TOTAL, Jun 2023: the stated total with World is 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the dry run created the database: %v", err)
+	}
+
+	// The same as JSON.
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--dry-run", "--json", file}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var res []importResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	r := res[0]
+	if !r.DryRun || r.ID != 0 || r.Layout != "wide" || r.HeaderRow != 4 || r.Unit != "million US$" || r.Rows != 18 || len(r.Periods) != 6 ||
+		r.PairCount != 3 || len(r.Sample) != 10 || r.Sample[0].ValueUSD != 1.5e6 || len(r.Warnings) != 1 {
+		t.Errorf("--json: %+v", r)
+	}
+
+	// A file the dry run refuses: how it was read, and the error; exit non-zero.
+	out.Reset()
+	bad := filepath.Join("importers", "testdata", "bad_value.csv")
+	err := run(ctx, []string{"import", "--db", db, "--dry-run", "--json", bad}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `row 5, column "Trade Value (US$)": "12x" is not a number`) {
+		t.Errorf("dry run of a bad file: %v", err)
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || res[0].Layout != "long" || !strings.Contains(res[0].Error, `"12x"`) {
+		t.Errorf("dry run of a bad file, --json: %v %s", err, out.String())
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the dry run created the database: %v", err)
+	}
+}
+
+// TestImportSkipBadRowsCommand: with --skip-bad-rows the good rows are
+// stored and every bad one listed with its place; without, nothing is.
+func TestImportSkipBadRowsCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	bad := filepath.Join("importers", "testdata", "bad_value.csv")
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "--db", db, bad}, &out, &errOut); err == nil {
+		t.Fatal("a bad row was accepted without --skip-bad-rows")
+	}
+	if sets := datasetsJSON(t, db); len(sets) != 0 {
+		t.Fatalf("the refused file left %v", sets)
+	}
+	if err := run(ctx, []string{"import", "--db", db, "--skip-bad-rows", bad}, &out, &errOut); err != nil {
+		t.Fatalf("--skip-bad-rows: %v", err)
+	}
+	for _, want := range []string{
+		"bad_value", "bad rows left out (1):",
+		`row 5, column "Trade Value (US$)", value "12x": "12x" is not a number`,
+		"warning: 1 bad rows were skipped (--skip-bad-rows); their figures are not in the dataset",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	sets := datasetsJSON(t, db)
+	if len(sets) != 1 || sets[0]["rows"] != float64(3) {
+		t.Errorf("datasets %v; want one of 3 rows", sets)
+	}
+}
+
+// TestImportYearAndCountryCodes: --year for a table without periods, and
+// --country-codes for a BACI file whose codes need BACI's list.
+func TestImportYearAndCountryCodes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	noYear := filepath.Join(dir, "no_year.csv")
+	if err := os.WriteFile(noYear, []byte("Reporter,Partner,Flow,Value\nIND,RUS,export,100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "--db", db, noYear}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--year") {
+		t.Errorf("no period, no --year: %v", err)
+	}
+	if err := run(ctx, []string{"import", "--db", db, "--json", "--year", "2020", noYear}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var res []importResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || res[0].ID != 1 || strings.Join(res[0].Periods, ",") != "2020" {
+		t.Errorf("--year 2020: %v %s", err, out.String())
+	}
+
+	baci := filepath.Join("importers", "testdata", "baci_codes_madeup.csv")
+	codes := filepath.Join("importers", "testdata", "baci_country_codes.csv")
+	if err := run(ctx, []string{"import", "--db", db, baci}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--country-codes") {
+		t.Errorf("BACI code 58 without the list: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--json", "--country-codes", codes, baci}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || res[0].Rows != 3 || strings.Join(res[0].Pairs, " ") != "BEL-RUS IND-BEL TWN-PAK" {
+		t.Errorf("--country-codes: %v %s", err, out.String())
+	}
+	if err := run(ctx, []string{"import", "--db", db, "--country-codes", baci, baci}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--country-codes: ") {
+		t.Errorf("a data file as --country-codes: %v", err)
+	}
+}
+
+// TestProgress: nothing for the first half second (small files print no
+// progress), then a redrawn line at most every 200 ms, cleared at the end.
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newProgress(&buf, "big.xlsx", func() time.Time { return now })
+	p.update(10000)
+	now = now.Add(400 * time.Millisecond)
+	p.update(20000)
+	if buf.Len() != 0 {
+		t.Fatalf("progress before 500 ms: %q", buf.String())
+	}
+	now = now.Add(600 * time.Millisecond)
+	p.update(1234567)
+	now = now.Add(100 * time.Millisecond)
+	p.update(1300000) // too soon to redraw
+	if want := "\r\033[Kbig.xlsx: 1,234,567 rows read (1,234,567 rows/s)"; buf.String() != want {
+		t.Errorf("progress %q; want %q", buf.String(), want)
+	}
+	p.done()
+	if !strings.HasSuffix(buf.String(), "\r\033[K") {
+		t.Errorf("progress line not cleared: %q", buf.String())
+	}
+	if isTerminal(&buf) {
+		t.Error("a buffer is not a terminal")
+	}
+}

@@ -1,0 +1,276 @@
+package importers
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"tradedash/data"
+)
+
+// Report is what reading a file found, for a dry run, a preview or the
+// summary after an import: the layout and why it was chosen, where the
+// header and the unit were, what the rows hold, and what to look at
+// before trusting the figures.
+type Report struct {
+	File      string // the file's name as given
+	Layout    string // the layout's name, as Options.Format takes it
+	Reason    string // why: "Comtrade legacy: 34 of 35 headers matched"
+	Sheet     string // the worksheet read; empty for CSV
+	Encoding  string // how a CSV file's bytes were read: "UTF-8", "Windows-1251 (Cyrillic)"
+	HeaderRow int    // the header's row number as a spreadsheet shows it; 0 when not known
+	Unit      string // the unit values were read in: "US$", "thousand US$"
+	UnitFrom  string // where the unit was stated, or why it was assumed
+	// Details are further findings about how the file was read: the
+	// reporter taken from a title, the country-codes file used.
+	Details []string
+
+	Rows     int64         // observations read (stored, after an import)
+	Periods  []data.Period // every period found, in order
+	Pairs    []string      // reporter-partner pairs found, "IND-RUS", sorted; at most maxPairsListed
+	NumPairs int           // how many pairs there are in all
+	// Sample is the first observations read, at most Options.SampleRows.
+	Sample []data.Observation
+
+	// NoValue counts rows or cells left out because they state no value
+	// ("", "..", "-"): not errors, the source gives no figure.
+	NoValue int
+	// BadRows are the rows left out with Options.SkipBadRows, each with
+	// its place and what was wrong; at most maxBadRowsKept, of BadRowCount.
+	BadRows     []*Error
+	BadRowCount int
+	// Warnings are what a user should check: stated totals that differ
+	// from the sum of their parts, a unit assumed rather than stated.
+	Warnings []string
+}
+
+// Limits on what a Report keeps, so that a file of a million bad rows does
+// not make a million-line report in memory.
+const (
+	maxPairsListed = 200
+	maxBadRowsKept = 10000
+	progressEvery  = 10000 // observations between two Options.Progress calls
+)
+
+// detection is what a layout found in the head rows besides its score:
+// the header's index in head and the unit, with where it was stated.
+type detection struct {
+	header   int // index into head; -1 when not known
+	unit     string
+	unitFrom string
+	details  []string
+}
+
+// describer is a layout that can say where it found its header and unit.
+type describer interface {
+	describe(head [][]string) detection
+}
+
+// reading is one file opened for reading: its bytes, rows and layout, and
+// the report being filled in.
+type reading struct {
+	src    *source
+	layout Layout
+	rows   Rows
+	o      Options
+	report *Report
+}
+
+// begin checks the options, spools the file, detects its layout and
+// starts the report. The caller must close the reading.
+func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, error) {
+	if o.FiscalStartMonth < 0 || o.FiscalStartMonth > 12 || o.FiscalStartMonth == 1 {
+		return nil, fmt.Errorf("%w: fiscal start month %d must be 2..12 (or 0 for calendar years only)", data.ErrInvalid, o.FiscalStartMonth)
+	}
+	if o.Year != 0 && (o.Year < 1900 || o.Year > 2100) {
+		return nil, fmt.Errorf("%w: year %d is not a year between 1900 and 2100", data.ErrInvalid, o.Year)
+	}
+	if err := resolveDefaults(ref, &o); err != nil {
+		return nil, err
+	}
+	rep := &Report{File: name}
+	user := o.Skipped
+	o.Skipped = func(e *Error) {
+		rep.NoValue++
+		if user != nil {
+			user(e)
+		}
+	}
+	if o.SkipBadRows {
+		o.badRow = func(e *Error) {
+			rep.BadRowCount++
+			if len(rep.BadRows) < maxBadRowsKept {
+				if e.File == "" {
+					e.File = name
+				}
+				e.clip()
+				rep.BadRows = append(rep.BadRows, e)
+			}
+		}
+	}
+	src, err := spool(r)
+	if err != nil {
+		return nil, err
+	}
+	layout, rows, head, err := open(ref, name, src, o)
+	if err != nil {
+		src.close()
+		return nil, encodingHint(err, src)
+	}
+	rep.Layout, rep.Reason, rep.Sheet, rep.Encoding = layout.Name(), head.reason, rows.Sheet(), src.encoding
+	if d, ok := layout.(describer); ok {
+		det := d.describe(head.cells)
+		if det.header >= 0 && det.header < len(head.rows) {
+			rep.HeaderRow = head.rows[det.header]
+		}
+		rep.Unit, rep.UnitFrom, rep.Details = det.unit, det.unitFrom, det.details
+		if strings.HasPrefix(det.unitFrom, "assumed") || strings.Contains(det.unitFrom, "check the figures") {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("values are read as %s: %s", det.unit, det.unitFrom))
+		}
+	}
+	return &reading{src: src, layout: layout, rows: rows, o: o, report: rep}, nil
+}
+
+func (rd *reading) close() { rd.src.close() }
+
+// dataset is the record an import of this file stores.
+func (rd *reading) dataset(name string) data.Dataset {
+	base := baseName(name)
+	d := data.Dataset{
+		Name:         strings.TrimSpace(rd.o.Name),
+		Source:       rd.o.Source,
+		OriginalName: base,
+		Description:  description(rd.layout),
+		SHA256:       rd.src.sha256,
+		Format:       rd.layout.Name(),
+	}
+	if d.Name == "" {
+		d.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if d.Name == "" {
+		d.Name = "import"
+	}
+	return d
+}
+
+// produce parses every row, recording what passes through emit in the
+// report, and adds the findings that need the whole file.
+func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
+	rec := newRecorder(rd.report, rd.o)
+	err := rd.layout.Parse(ctx, rd.rows, func(o data.Observation) error {
+		if err := emit(o); err != nil {
+			return err
+		}
+		rec.add(o)
+		return nil
+	})
+	rec.finish()
+	return err
+}
+
+// Check reads a file as Import would, every row, and reports what it
+// found without storing anything: the dry run. The report is returned
+// with an error whenever the layout was found, so that a refusal still
+// says how the file was read.
+func Check(ctx context.Context, ref *data.Reference, name string, r io.Reader, o Options) (*Report, error) {
+	rd, err := begin(ref, name, r, o)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.close()
+	err = rd.produce(ctx, func(ob data.Observation) error {
+		// What the store checks as it writes: a valid observation between
+		// countries the reference lists (layouts only give their keys).
+		if err := ob.Validate(); err != nil {
+			return err
+		}
+		for _, c := range []string{ob.Reporter, ob.Partner} {
+			if _, err := ref.Country(c); err != nil {
+				return fmt.Errorf("%w: %q is not a country or aggregate code", data.ErrInvalid, c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rd.report, encodingHint(locate(err, name, ""), rd.src)
+	}
+	return rd.report, nil
+}
+
+// recorder fills in the report from the observations as they are read.
+type recorder struct {
+	r        *Report
+	o        Options
+	sample   int
+	periods  map[data.Period]bool
+	pairs    map[[2]string]bool
+	totals   *partsCheck
+	progress int64
+}
+
+func newRecorder(r *Report, o Options) *recorder {
+	n := o.SampleRows
+	if n == 0 {
+		n = 10
+	}
+	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck()}
+}
+
+func (rc *recorder) add(o data.Observation) {
+	rc.r.Rows++
+	if len(rc.r.Sample) < rc.sample {
+		rc.r.Sample = append(rc.r.Sample, o)
+	}
+	rc.periods[o.Period] = true
+	rc.pairs[[2]string{o.Reporter, o.Partner}] = true
+	rc.totals.add(o)
+	if rc.o.Progress != nil && rc.r.Rows-rc.progress >= progressEvery {
+		rc.progress = rc.r.Rows
+		rc.o.Progress(rc.r.Rows)
+	}
+}
+
+// finish sorts what was found and adds the warnings about the whole file.
+func (rc *recorder) finish() {
+	r := rc.r
+	for p := range rc.periods {
+		r.Periods = append(r.Periods, p)
+	}
+	slices.SortFunc(r.Periods, func(a, b data.Period) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+	})
+	r.NumPairs = len(rc.pairs)
+	for p := range rc.pairs {
+		r.Pairs = append(r.Pairs, p[0]+"-"+p[1])
+	}
+	slices.Sort(r.Pairs)
+	if len(r.Pairs) > maxPairsListed {
+		r.Pairs = r.Pairs[:maxPairsListed]
+	}
+	r.Warnings = append(r.Warnings, rc.totals.warnings()...)
+	if r.NoValue > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d rows or cells state no value (empty, \"..\", \"-\") and were left out", r.NoValue))
+	}
+	if r.BadRowCount > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d bad rows were skipped (--skip-bad-rows); their figures are not in the dataset", r.BadRowCount))
+	}
+	if rc.o.Progress != nil && r.Rows != rc.progress {
+		rc.o.Progress(r.Rows)
+	}
+}
+
+// skipBadRow reports a row's *Error to o's bad-row callback and says
+// whether the row may be left out; any other error, or none set, aborts.
+func skipBadRow(o Options, err error) bool {
+	var e *Error
+	if o.badRow == nil || !errors.As(err, &e) || e.Row == 0 {
+		return false
+	}
+	o.badRow(e)
+	return true
+}

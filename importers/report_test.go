@@ -1,0 +1,327 @@
+package importers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"tradedash/data"
+)
+
+// mustCheck runs the dry run on a file from testdata (or a path).
+func mustCheck(tb testing.TB, path string, o Options) *Report {
+	tb.Helper()
+	if !strings.Contains(path, "/") {
+		path = filepath.Join("testdata", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rep, err := Check(context.Background(), mustReference(tb), filepath.Base(path), bytes.NewReader(b), o)
+	if err != nil {
+		tb.Fatalf("Check %s: %v", path, err)
+	}
+	return rep
+}
+
+// TestReportDetection checks what the dry run says about each layout's
+// real-format file: the layout and why, the header row, the unit and
+// where it was stated, and what the rows hold.
+func TestReportDetection(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file              string
+		o                 Options
+		layout, reason    string
+		header            int
+		unit, unitFrom    string
+		rows              int64
+		periods, numPairs int
+		detail            string
+	}{
+		{comtradeIndia, Options{}, "comtrade-legacy", "Comtrade legacy: 35 of 35 headers matched", 1, "US$", `the value column's header "Trade Value (US$)"`, 438, 1, 227, ""},
+		{"comtrade_plus_india_2019.csv", Options{}, "comtrade-plus", "Comtrade Plus: 47 of 47 headers matched", 1, "US$", "UN Comtrade Plus states primaryValue in US dollars", 8, 1, 4, ""},
+		{"baci_madeup.csv", Options{}, "baci", "CEPII BACI: header t,i,j,k,v,q", 1, "thousand US$", "CEPII BACI states v in thousands of US dollars", 4, 1, 3, ""},
+		{"long_mixed.csv", Options{}, "long", `long table: reporter "Reporter", partner "Partner ISO", period "Year", flow "Trade Flow", product "HS Code", value "Trade Value (US$)"`, 1, "US$", `the value column's header "Trade Value (US$)"`, 5, 1, 5, ""},
+		{"wide_pakistan_fy.csv", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1,
+			`reporter PAK, flow export from the title in row 1 "Pakistan: exports to selected countries"`},
+		{"wide_months_2023.csv", Options{}, "wide", "wide table: 6 period columns", 4, "million US$", `row 2 "US$ million"`, 18, 6, 3, `months read in 2023 (row 1 "Exports of Pakistan to selected countries, January–June 2023")`},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			t.Parallel()
+			r := mustCheck(t, tt.file, tt.o)
+			if r.Layout != tt.layout || !strings.HasPrefix(r.Reason, tt.reason) || r.HeaderRow != tt.header || r.Unit != tt.unit || r.UnitFrom != tt.unitFrom {
+				t.Errorf("layout %q (%q), header row %d, unit %q (%q); want %q (%q…), %d, %q (%q)",
+					r.Layout, r.Reason, r.HeaderRow, r.Unit, r.UnitFrom, tt.layout, tt.reason, tt.header, tt.unit, tt.unitFrom)
+			}
+			if r.Rows != tt.rows || len(r.Periods) != tt.periods || r.NumPairs != tt.numPairs {
+				t.Errorf("%d rows, periods %v, %d pairs; want %d, %d, %d", r.Rows, r.Periods, r.NumPairs, tt.rows, tt.periods, tt.numPairs)
+			}
+			if tt.detail != "" && !strings.Contains(strings.Join(r.Details, "\n"), tt.detail) {
+				t.Errorf("details %q lack %q", r.Details, tt.detail)
+			}
+			if want := min(int(tt.rows), 10); len(r.Sample) != want {
+				t.Errorf("%d sample rows; want %d", len(r.Sample), want)
+			}
+		})
+	}
+}
+
+// TestCheckMatchesImport: the dry run reads what the import then stores.
+func TestCheckMatchesImport(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"long_mixed.csv", "baci_madeup.csv", "wide_months_2023.csv"} {
+		rep := mustCheck(t, file, Options{SampleRows: -1})
+		s := mustStore(t)
+		d, irep, err := ImportReport(context.Background(), s, file, mustOpen(t, file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.RowCount != rep.Rows || irep.Rows != rep.Rows || len(rep.Sample) != 0 {
+			t.Errorf("%s: dry run %d rows (sample %d), import %d (report %d)", file, rep.Rows, len(rep.Sample), d.RowCount, irep.Rows)
+		}
+	}
+}
+
+func mustOpen(tb testing.TB, name string) *os.File {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestSkipBadRows: without the option any bad row refuses the file and
+// stores nothing; with it the good rows go in and every bad one is listed
+// with its place.
+func TestSkipBadRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := mustStore(t)
+	if _, err := Import(ctx, s, "bad_value.csv", mustOpen(t, "bad_value.csv"), Options{}); err == nil {
+		t.Fatal("bad_value.csv imported without --skip-bad-rows")
+	}
+	if sets, _ := s.Datasets(ctx); len(sets) != 0 {
+		t.Fatalf("a refused file left %d datasets", len(sets))
+	}
+	d, rep, err := ImportReport(ctx, s, "bad_value.csv", mustOpen(t, "bad_value.csv"), Options{SkipBadRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.RowCount != 3 || rep.BadRowCount != 1 || len(rep.BadRows) != 1 {
+		t.Fatalf("%d rows stored, %d bad rows %v; want 3 and 1", d.RowCount, rep.BadRowCount, rep.BadRows)
+	}
+	if e := rep.BadRows[0]; e.File != "bad_value.csv" || e.Row != 5 || e.Column != "Trade Value (US$)" || e.Value != "12x" || !strings.Contains(e.Msg, "not a number") {
+		t.Errorf("bad row %+v", e)
+	}
+
+	// A wide table: a row with one bad cell is left out whole, the others stay.
+	wide := "Pakistan's exports to selected countries (US$ million)\nCountry,2021,2022\nChina,1.5,2\nRussia,3,x4\nIndia,5,6\n"
+	for _, skip := range []bool{false, true} {
+		rep, err := Check(ctx, mustReference(t), "w.csv", strings.NewReader(wide), Options{SkipBadRows: skip})
+		switch {
+		case !skip && (err == nil || !strings.Contains(err.Error(), `w.csv: row 4, column "2022": "x4"`)):
+			t.Errorf("wide without skipping: %v", err)
+		case skip && (err != nil || rep.Rows != 4 || rep.BadRowCount != 1 || rep.BadRows[0].Row != 4):
+			t.Errorf("wide with skipping: %v, %+v", err, rep)
+		}
+	}
+
+	// Every row bad: nothing to import is still an error.
+	all := "Reporter,Partner,Year,Flow,Value\nIND,RUS,2019,export,x\nIND,XXX,2019,export,1\n"
+	rep, err = Check(ctx, mustReference(t), "all.csv", strings.NewReader(all), Options{SkipBadRows: true})
+	if err == nil || rep.BadRowCount != 2 {
+		t.Errorf("all rows bad: %v, %d bad rows", err, rep.BadRowCount)
+	}
+}
+
+// TestYearOption: a long table without a period column, and a wide table
+// of months without a year, need --year (or, for the months, a title
+// that states the year).
+func TestYearOption(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ref := mustReference(t)
+	long := "Reporter,Partner,Flow,Value\nIND,RUS,export,100\n"
+	if _, err := Check(ctx, ref, "y.csv", strings.NewReader(long), Options{}); err == nil || !strings.Contains(err.Error(), "or give --year") {
+		t.Errorf("no period column, no --year: %v", err)
+	}
+	rep, err := Check(ctx, ref, "y.csv", strings.NewReader(long), Options{Year: 2021})
+	if err != nil || len(rep.Sample) != 1 || rep.Sample[0].Period != data.Year(2021) {
+		t.Fatalf("--year 2021: %v %+v", err, rep)
+	}
+
+	months := "India's imports from China (US$ million)\nCommodity,Jan,Feb,Mar\nTOTAL,1,2,3\n"
+	if _, err := Check(ctx, ref, "m.csv", strings.NewReader(months), Options{}); err == nil || !strings.Contains(err.Error(), `"Jan" is a month without a year`) {
+		t.Errorf("months without a year: %v", err)
+	}
+	rep, err = Check(ctx, ref, "m.csv", strings.NewReader(months), Options{Year: 2020})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []data.Period{calMonth(2020, 1), calMonth(2020, 2), calMonth(2020, 3)}
+	if fmt.Sprint(rep.Periods) != fmt.Sprint(want) || rep.Sample[2].ValueUSD != 3e6 || rep.Sample[0].Reporter != "IND" || rep.Sample[0].Partner != "CHN" || rep.Sample[0].Flow != data.Import {
+		t.Errorf("months with --year: periods %v, sample %+v", rep.Periods, rep.Sample)
+	}
+}
+
+// TestPartsVersusTotal reads UN Comtrade's real legacy file of India's
+// 2019 trade with every partner, whose World rows equal the sum of the
+// partners within rounding: no warning. With one partner's export row
+// taken out (in memory), World is that much more than the partners listed,
+// and the warning gives the difference, computed here from the file.
+func TestPartsVersusTotal(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(comtradeIndia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := mustCheck(t, comtradeIndia, Options{})
+	for _, w := range partsWarnings(rep) {
+		t.Errorf("real file: %s", w)
+	}
+
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var world, parts, dropped float64
+	var kept [][]string
+	for i, r := range recs {
+		// Columns: Trade Flow 7, Partner ISO 13, Trade Value (US$) 31.
+		if i > 0 && r[7] == "Export" {
+			v, err := strconv.ParseFloat(r[31], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case r[13] == "WLD":
+				world = v
+			case r[13] == "CHN":
+				dropped = v
+				continue
+			default:
+				parts += v
+			}
+		}
+		kept = append(kept, r)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(kept); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Check(context.Background(), mustReference(t), "india_without_china.csv", &buf, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("IND export TOTAL, 2019: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (difference %s US$",
+		usd(world), 225, usd(parts), usd(world-parts))
+	if got := partsWarnings(rep); dropped == 0 || len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("warnings %q; want one starting %q", rep.Warnings, want)
+	}
+}
+
+// TestPartsVersusTotalProducts generates a file with a TOTAL row and its
+// HS chapters and sections for two pairs: one whose chapters add up, one
+// whose chapters fall short by a generated amount. Only the second warns,
+// and both levels are compared separately (no double counting).
+func TestPartsVersusTotalProducts(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("reporter,partner,period,flow,product,value\n")
+	const short = 1000000
+	for _, partner := range []string{"RUS", "CHN"} {
+		total := 0
+		for ch := 1; ch <= 20; ch++ {
+			v := ch * 1000003 // synthetic test figures, not statistics
+			total += v
+			fmt.Fprintf(&b, "PAK,%s,2022,export,%02d,%d\n", partner, ch, v)
+		}
+		stated := total
+		if partner == "CHN" {
+			stated += short
+		}
+		fmt.Fprintf(&b, "PAK,%s,2022,export,TOTAL,%d\n", partner, stated)
+		fmt.Fprintf(&b, "PAK,%s,2022,export,Textiles,%d\n", partner, stated) // a single sector equal to the total
+	}
+	rep, err := Check(context.Background(), mustReference(t), "gen.csv", strings.NewReader(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := partsWarnings(rep)
+	if len(got) != 1 || !strings.Contains(got[0], "PAK export CHN, 2022:") ||
+		!strings.Contains(got[0], "20 HS chapters") || !strings.Contains(got[0], "(difference "+usd(short)+" US$") {
+		t.Errorf("warnings %q; want one for CHN's chapters, short by %d (above the 0.1%% tolerance)", rep.Warnings, short)
+	}
+}
+
+// monthPeriod is one calendar month.
+func calMonth(y, m int) data.Period {
+	return data.Period{Start: data.NewMonth(y, m), End: data.NewMonth(y, m)}
+}
+
+// partsWarnings are a report's warnings about totals and their parts.
+func partsWarnings(r *Report) []string {
+	var out []string
+	for _, w := range r.Warnings {
+		if strings.Contains(w, "add up to") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// TestPartsVersusTotalWide: a wide table's Total row is the partner World,
+// compared month by month with the partner rows above it; the test file's
+// made-up June total is 0.5 million more than its two partners.
+func TestPartsVersusTotalWide(t *testing.T) {
+	t.Parallel()
+	got := partsWarnings(mustCheck(t, "wide_months_2023.csv", Options{}))
+	want := "PAK export TOTAL, Jun 2023: the stated total with World is 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (difference 500,000 US$, 5.00% of the total); both are kept as stated"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("warnings %q; want [%q]", got, want)
+	}
+}
+
+// FuzzCheck runs the dry run with every option that changes the row path
+// (bad rows skipped, a default year and flow) on arbitrary bytes: it may
+// refuse them, but must not panic, must locate every refusal, and its
+// report must agree with itself.
+func FuzzCheck(f *testing.F) {
+	for _, name := range []string{"long_mixed.csv", "bad_value.csv", "wide_months_2023.csv", "baci_madeup.csv", "wide_pakistan_fy.csv"} {
+		f.Add(mustReadTestdata(f, name))
+	}
+	f.Add([]byte("Trade between India and Russia\n(US$ million)\nCountry,Jan,Feb\nChina,1,x\nTotal,2,3\n"))
+	f.Add([]byte("reporter,partner,flow,product,value\nIND,RUS,export,TOTAL,10\nIND,RUS,export,01,4\nIND,RUS,export,02,x\n"))
+	ref := mustReference(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rep, err := Check(context.Background(), ref, "fuzz.csv", bytes.NewReader(b), Options{SkipBadRows: true, Year: 2020, FiscalStartMonth: 7})
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *Error", err, err)
+			}
+			return
+		}
+		if rep.Rows == 0 || int64(len(rep.Sample)) > rep.Rows || len(rep.BadRows) != min(rep.BadRowCount, maxBadRowsKept) || len(rep.Periods) == 0 {
+			t.Fatalf("report disagrees with itself: %+v", rep)
+		}
+		for _, e := range rep.BadRows {
+			if e.Row == 0 || e.File != "fuzz.csv" {
+				t.Fatalf("bad row without its place: %+v", e)
+			}
+		}
+	})
+}

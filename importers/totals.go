@@ -1,0 +1,229 @@
+package importers
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"tradedash/data"
+)
+
+// A file that states a total and also its parts (Comtrade's TOTAL row
+// beside its HS chapters, a wide table's Total row under its partners)
+// stores both as what they are, so nothing is counted twice; but when the
+// parts do not add up to the total, the user should know by how much
+// before a view shows one or the other. partsCheck adds up each level of
+// parts separately (HS chapters, headings and subheadings, sections,
+// sectors; partner countries) and compares every level with the total.
+
+// partLevel is one level of parts that should add up to a total.
+type partLevel int
+
+const (
+	levelChapters partLevel = iota
+	levelHeadings
+	levelSubheadings
+	levelSections
+	levelSectors
+	nLevels
+)
+
+var levelNames = [nLevels]string{"HS chapters", "HS headings", "HS subheadings", "HS sections", "sectors"}
+
+// partsOf groups the parts of one stated total.
+type partsOf struct {
+	total    float64
+	hasTotal bool
+	sum      [nLevels]float64
+	n        [nLevels]int
+}
+
+// productKey is a reporter's flow with a partner in a period: the parts
+// are its products, the total its TOTAL product.
+type productKey struct {
+	reporter, partner string
+	flow              data.Flow
+	period            data.Period
+}
+
+// partnerKey is a reporter's flow of a product in a period: the parts are
+// its partners, the total the partner World.
+type partnerKey struct {
+	reporter string
+	flow     data.Flow
+	period   data.Period
+	product  string
+}
+
+// groupings are partners that overlap others, so they are neither a total
+// nor a part. Areas "n.e.s.", bunkers and free zones are parts of World
+// (UN Comtrade's World is the sum over them and the countries).
+var groupings = map[string]bool{"WLD": true, "X097": true}
+
+// Tolerance: totals and parts are often rounded separately (to a
+// thousand or a million US$ each), so a difference within 0.1% of the
+// total, or within one unit per part at the largest scale tables use,
+// is not reported.
+const partsTolerance = 0.001
+
+// maxPartsKeys bounds the memory the check takes: past it, new keys are
+// not followed (a BACI file has no totals, but millions of rows).
+const maxPartsKeys = 200000
+
+// maxPartsWarnings is how many differences are listed one by one.
+const maxPartsWarnings = 20
+
+type partsCheck struct {
+	products  map[productKey]*partsOf
+	partners  map[partnerKey]*partsOf
+	truncated bool
+}
+
+func newPartsCheck() *partsCheck {
+	return &partsCheck{products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+}
+
+// level says which level of parts a product is; ok is false for TOTAL.
+func level(p data.Product) (partLevel, bool) {
+	switch p.Classification {
+	case data.HS:
+		switch len(p.Code) {
+		case 2:
+			return levelChapters, true
+		case 4:
+			return levelHeadings, true
+		}
+		return levelSubheadings, true
+	case data.HSSection:
+		return levelSections, true
+	case data.Sector:
+		return levelSectors, true
+	}
+	return 0, false
+}
+
+func (c *partsCheck) add(o data.Observation) {
+	if o.Bound != data.Exact && o.Bound != "" {
+		return // a bound is not a figure to add up
+	}
+	pk := productKey{o.Reporter, o.Partner, o.Flow, o.Period}
+	if s := entry(c, c.products, pk); s != nil {
+		if lv, ok := level(o.Product); ok {
+			s.sum[lv] += o.ValueUSD
+			s.n[lv]++
+		} else {
+			s.total, s.hasTotal = o.ValueUSD, true
+		}
+	}
+	if groupings[o.Partner] && o.Partner != "WLD" {
+		return
+	}
+	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Key()}
+	if s := entry(c, c.partners, qk); s != nil {
+		if o.Partner == "WLD" {
+			s.total, s.hasTotal = o.ValueUSD, true
+		} else {
+			s.sum[0] += o.ValueUSD
+			s.n[0]++
+		}
+	}
+}
+
+// entry finds or adds a key's sums; nil once too many keys are followed.
+func entry[K comparable](c *partsCheck, m map[K]*partsOf, k K) *partsOf {
+	if s, ok := m[k]; ok {
+		return s
+	}
+	if len(c.products)+len(c.partners) >= maxPartsKeys {
+		c.truncated = true
+		return nil
+	}
+	s := &partsOf{}
+	m[k] = s
+	return s
+}
+
+// differs reports whether parts and total disagree beyond rounding.
+func differs(total, parts float64) bool {
+	return math.Abs(parts-total) > partsTolerance*math.Abs(total)
+}
+
+// partsDiff is one total whose parts do not add up to it.
+type partsDiff struct {
+	order string // for a stable listing
+	msg   string
+}
+
+// warnings lists the totals whose parts add up to something else.
+func (c *partsCheck) warnings() []string {
+	var diffs []partsDiff
+	for k, s := range c.products {
+		if !s.hasTotal {
+			continue
+		}
+		for lv := range nLevels {
+			if s.n[lv] == 0 || !differs(s.total, s.sum[lv]) {
+				continue
+			}
+			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
+			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (difference %s US$, %s)",
+				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), usd(s.total-s.sum[lv]), pct(s.total-s.sum[lv], s.total))})
+		}
+	}
+	for k, s := range c.partners {
+		if !s.hasTotal || s.n[0] == 0 || !differs(s.total, s.sum[0]) {
+			continue
+		}
+		product := strings.TrimPrefix(k.product, "TOTAL:")
+		what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, product, k.period.Label())
+		diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (difference %s US$, %s)",
+			what, usd(s.total), s.n[0], usd(s.sum[0]), usd(s.total-s.sum[0]), pct(s.total-s.sum[0], s.total))})
+	}
+	slices.SortFunc(diffs, func(a, b partsDiff) int { return cmp.Compare(a.order, b.order) })
+	var out []string
+	for i, d := range diffs {
+		if i == maxPartsWarnings {
+			out = append(out, fmt.Sprintf("…and %d more totals whose parts add up to something else", len(diffs)-maxPartsWarnings))
+			break
+		}
+		out = append(out, d.msg+"; both are kept as stated")
+	}
+	if c.truncated {
+		out = append(out, fmt.Sprintf("totals were compared with their parts for the first %d combinations of reporter, partner, flow, period and product only", maxPartsKeys))
+	}
+	return out
+}
+
+// usd writes a dollar amount with thousands separators and at most two decimals.
+func usd(v float64) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 {
+		frac = strconv.FormatFloat(math.Abs(v), 'f', 2, 64)[len(whole)+1:]
+	}
+	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" && strings.Trim(frac, "0") != "" {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// pct is diff as a percentage of total.
+func pct(diff, total float64) string {
+	if total == 0 {
+		return "the total is zero"
+	}
+	return strconv.FormatFloat(100*diff/total, 'f', 2, 64) + "% of the total"
+}
