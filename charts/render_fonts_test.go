@@ -100,4 +100,3 @@ func TestMeasureTextFonts(t *testing.T) {
 		t.Errorf("a missing glyph measures %v, want one em (20)", got)
 	}
 }
-
