@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -120,12 +122,47 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 
 // --- resvg on wazero --------------------------------------------------------
 
-// The wasm module is compiled once per process (a few seconds) into a
-// shared runtime; each engine instantiates its own copy, with its own
-// memory, on first PNG.
+// The wasm module is compiled once per process into a shared runtime; each
+// engine instantiates its own copy, with its own memory, on first PNG.
+// Compiling resvg to machine code takes seconds, so the result is kept in
+// the user's cache directory and the next process start only loads it.
 var resvgRuntime = sync.OnceValues(func() (*resvgShared, error) {
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
+	return compileResvg(context.Background(), resvgCache(""))
+})
+
+// resvgCache is wazero's compilation cache in dir (default the user's
+// cache directory, tradedash/wazero in it), or, if that cannot be made,
+// one in memory. The directory is made private to the user: wazero loads
+// machine code from it, so no one else may write there.
+func resvgCache(dir string) wazero.CompilationCache {
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return wazero.NewCompilationCache()
+		}
+		dir = filepath.Join(base, "tradedash", "wazero")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return wazero.NewCompilationCache()
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o022 != 0 {
+		return wazero.NewCompilationCache()
+	}
+	c, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		return wazero.NewCompilationCache()
+	}
+	return c
+}
+
+// compileResvg compiles the module (or loads it from cache) and provides
+// its imports.
+func compileResvg(ctx context.Context, cache wazero.CompilationCache) (*resvgShared, error) {
+	cfg := wazero.NewRuntimeConfig()
+	if cache != nil {
+		cfg = cfg.WithCompilationCache(cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	cm, err := rt.CompileModule(ctx, resvgWasm)
 	if err != nil {
 		return nil, fmt.Errorf("charts: compile resvg: %w", err)
@@ -134,7 +171,7 @@ var resvgRuntime = sync.OnceValues(func() (*resvgShared, error) {
 		return nil, err
 	}
 	return &resvgShared{rt: rt, cm: cm}, nil
-})
+}
 
 type resvgShared struct {
 	rt wazero.Runtime

@@ -8,7 +8,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/tetratelabs/wazero"
 
 	"tradedash/data"
 )
@@ -109,5 +114,62 @@ func BenchmarkRenderBilateralPNG(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkResvgStart is what a process pays before its first PNG: resvg
+// compiled to machine code afresh, or loaded from wazero's compilation
+// cache on disk as a second process start does (a new cache object each
+// time, so nothing is shared in memory).
+func BenchmarkResvgStart(b *testing.B) {
+	ctx := context.Background()
+	start := func(b *testing.B, cache wazero.CompilationCache) {
+		sh, err := compileResvg(ctx, cache)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sh.rt.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("compile", func(b *testing.B) {
+		for b.Loop() {
+			start(b, nil)
+		}
+	})
+	b.Run("disk-cache", func(b *testing.B) {
+		dir := b.TempDir()
+		start(b, resvgCache(dir)) // fill the cache
+		for b.Loop() {
+			c := resvgCache(dir)
+			start(b, c)
+			c.Close(ctx)
+		}
+	})
+}
+
+func TestResvgCacheDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "wazero")
+	sh, err := compileResvg(context.Background(), resvgCache(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sh.rt.Close(context.Background())
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("cache directory mode %v, want 0700", fi.Mode().Perm())
+	}
+	var files int
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, _ error) error {
+		if d != nil && !d.IsDir() {
+			files++
+		}
+		return nil
+	})
+	if files == 0 {
+		t.Error("compiling resvg left nothing in the cache directory")
 	}
 }
