@@ -100,3 +100,13 @@ func TestMeasureTextFonts(t *testing.T) {
 		t.Errorf("a missing glyph measures %v, want one em (20)", got)
 	}
 }
+
+func BenchmarkMeasureText(b *testing.B) {
+	if _, err := metrics(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		measureText("2023 (RUS data)", "12px sans-serif")
+	}
+}
