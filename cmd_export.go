@@ -1,32 +1,58 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"tradedash/charts"
 	"tradedash/data"
+	"tradedash/server"
 )
 
 const exportUsage = `usage:
-  tradedash export chart --view bilateral --reporter PAK --partner RUS [--dataset N]
+  tradedash export chart --view bilateral|partners|mirror|compare [view flags] [--chart ID]
                          [--width 1200 --height 675 --theme light|dark] [--format svg|png]
-                         [--pixel-ratio 2] -o FILE
-  tradedash export data  --view bilateral --reporter PAK --partner RUS [--dataset N]
-                         [--format csv|xlsx] -o FILE
-FILE "-" writes to standard output.
+                         [--pixel-ratio 2] [-o FILE|DIR]
+  tradedash export data  --view bilateral|partners|mirror|compare [view flags] [--chart ID]
+                         [--format csv|xlsx] [-o FILE|DIR]
+view flags: bilateral --reporter --partner [--dataset --from --to]
+            partners  --reporter [--flow --period --dataset]
+            mirror    --reporter --partner [--dataset --mirror-dataset --cif]
+            compare   --reporter --partner [--dataset --a --b]
+Without -o, or with a directory, the file takes a descriptive name such as
+PAK-RUS-bilateral-2012-2023.png. FILE "-" writes to standard output.
 `
 
+// viewFlags describe the query parameters of the exported views (server's
+// ExportParams), each offered as a flag of the same name with '-' for '_'.
+var viewFlags = []struct{ param, usage string }{
+	{"reporter", "reporting country: ISO code or name"},
+	{"partner", "partner country: ISO code or name"},
+	{"dataset", "dataset number (default: as the page chooses)"},
+	{"from", "first period, such as 2012 or 2022-07 (bilateral)"},
+	{"to", "last period, such as 2023 (bilateral)"},
+	{"flow", "export, import or turnover (partners)"},
+	{"period", "period, such as 2023 (partners; default the latest)"},
+	{"mirror_dataset", "dataset of the partner's figures (mirror)"},
+	{"cif", "CIF/FOB factor such as 1.06 (mirror)"},
+	{"a", "first period to compare (compare)"},
+	{"b", "second period to compare (compare)"},
+	{"chart", "which of the page's charts, by id (default its first)"},
+}
+
 // cmdExport writes a chart as an image, or the data behind it as a table,
-// the same as the dashboard's /charts/ and /data/ URLs would.
+// by asking the dashboard's own /charts/ and /data/ handlers in-process:
+// the file is what the URL would serve.
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "chart" && args[0] != "data" {
 		fmt.Fprint(stderr, exportUsage)
@@ -34,11 +60,12 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	what := args[0]
 	fs, db := newFlagSet("export "+what, stderr)
-	view := fs.String("view", "bilateral", "which chart: bilateral")
-	reporter := fs.String("reporter", "", "reporting country: ISO code or name (required)")
-	partner := fs.String("partner", "", "partner country: ISO code or name (required)")
-	dataset := fs.Int64("dataset", 0, "dataset number; for a chart, default the first dataset with figures for the pair; for data, all datasets")
-	out := fs.String("o", "", `output file, "-" for standard output (required)`)
+	view := fs.String("view", "bilateral", "which page: "+strings.Join(server.ExportViews(), ", "))
+	out := fs.String("o", "", `output file or directory, "-" for standard output (default: a descriptive name in the current directory)`)
+	params := map[string]*string{}
+	for _, f := range viewFlags {
+		params[f.param] = fs.String(strings.ReplaceAll(f.param, "_", "-"), "", f.usage)
+	}
 	var format *string
 	var img charts.ImageOptions
 	if what == "chart" {
@@ -53,7 +80,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := checkExportFlags(what, *view, *format, *out, fs.Args(), img); err != nil {
+	q, err := exportQuery(fs, what, *view, *format, params, img)
+	if err != nil {
 		fmt.Fprint(stderr, exportUsage)
 		return err
 	}
@@ -63,129 +91,86 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer store.Close()
-	q, o, rows, err := bilateralExport(ctx, store, *reporter, *partner, *dataset, what == "chart")
+	cfg := server.Config{Store: store, Logger: slog.New(slog.DiscardHandler)}
+	target := "/data/"
+	if what == "chart" {
+		// One engine and no cache: a command draws one image.
+		cfg.Renderer = charts.NewRenderer(charts.RendererOptions{Engines: 1, CacheEntries: -1})
+		target = "/charts/"
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	switch *format {
-	case "svg":
-		r := charts.NewRenderer(charts.RendererOptions{Engines: 1, CacheEntries: -1})
-		svg, err := r.SVG(ctx, charts.Bilateral(rows, o), img)
-		if err != nil {
-			return err
-		}
-		buf.Write(svg)
-	case "png":
-		r := charts.NewRenderer(charts.RendererOptions{Engines: 1, CacheEntries: -1})
-		png, err := r.PNG(ctx, charts.Bilateral(rows, o), img)
-		if err != nil {
-			return err
-		}
-		buf.Write(png)
-	case "csv":
-		err = charts.BilateralTable(rows, o).WriteCSV(&buf)
-	case "xlsx":
-		err = charts.BilateralTable(rows, o).WriteXLSX(&buf)
-	}
+	b, name, err := srv.Export(ctx, target+*view+"."+*format+"?"+q.Encode())
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(*out, buf.Bytes(), stdout); err != nil {
+	path := *out
+	if path == "" {
+		path = name
+	} else if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, name)
+	}
+	if err := writeOutput(path, b, stdout); err != nil {
 		return err
 	}
-	if *out != "-" {
-		fmt.Fprintf(stderr, "wrote %s: %s–%s, dataset %s, %d periods, %d bytes\n", *out, q.Reporter, q.Partner, datasetWords(q.DatasetID), len(rows), buf.Len())
+	if path != "-" {
+		fmt.Fprintf(stderr, "wrote %s: %d bytes\n", path, len(b))
 	}
 	return nil
 }
 
-// checkExportFlags refuses what export cannot do before it opens anything.
-func checkExportFlags(what, view, format, out string, rest []string, img charts.ImageOptions) error {
+// exportQuery checks what export can do before it opens anything, and
+// turns the flags into the URL's query.
+func exportQuery(fs *flag.FlagSet, what, view, format string, params map[string]*string, img charts.ImageOptions) (url.Values, error) {
 	formats := map[string][]string{"chart": {"svg", "png"}, "data": {"csv", "xlsx"}}[what]
+	known := server.ExportParams(view)
 	switch {
-	case len(rest) > 0:
-		return fmt.Errorf("export %s: unexpected arguments %q", what, rest)
-	case view != "bilateral":
-		return fmt.Errorf("export %s: --view %q: only bilateral can be exported so far", what, view)
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("export %s: unexpected arguments %q", what, fs.Args())
+	case known == nil:
+		return nil, fmt.Errorf("%w: export %s: --view %q: want one of %s", data.ErrInvalid, what, view, strings.Join(server.ExportViews(), ", "))
 	case !slices.Contains(formats, format):
-		return fmt.Errorf("export %s: --format %q: want %s", what, format, strings.Join(formats, " or "))
-	case out == "":
-		return fmt.Errorf("export %s: -o FILE is required (\"-\" for standard output)", what)
+		return nil, fmt.Errorf("%w: export %s: --format %q: want %s", data.ErrInvalid, what, format, strings.Join(formats, " or "))
+	}
+	q := url.Values{}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		param := strings.ReplaceAll(f.Name, "-", "_")
+		v, ok := params[param]
+		if !ok || err != nil {
+			return
+		}
+		if param != "chart" && !slices.Contains(known, param) {
+			err = fmt.Errorf("%w: export %s: --%s is not a setting of the %s view (it takes %s)", data.ErrInvalid, what, f.Name, view, flagList(known))
+			return
+		}
+		q.Set(param, *v)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if what == "chart" {
-		return img.Validate()
+		if err := img.Validate(); err != nil {
+			return nil, err
+		}
+		q.Set("width", strconv.Itoa(img.Width))
+		q.Set("height", strconv.Itoa(img.Height))
+		q.Set("theme", img.Theme)
+		if format == "png" {
+			q.Set("pixel_ratio", strconv.Itoa(img.PixelRatio))
+		}
 	}
-	return nil
+	return q, nil
 }
 
-// bilateralExport runs the bilateral query as the dashboard does. For a
-// chart, which is one dataset's, it narrows the rows to the asked dataset
-// or, without one, to the first dataset with figures, as the page's first
-// section and /charts/bilateral.svg do.
-func bilateralExport(ctx context.Context, store *data.Store, reporter, partner string, datasetID int64, oneDataset bool) (data.BilateralQuery, charts.BilateralOptions, []data.PeriodTotals, error) {
-	ref := store.Reference()
-	var q data.BilateralQuery
-	var o charts.BilateralOptions
-	for _, c := range []struct {
-		flag, v string
-		dst     *data.Country
-	}{{"--reporter", reporter, &o.Reporter}, {"--partner", partner, &o.Partner}} {
-		if strings.TrimSpace(c.v) == "" {
-			return q, o, nil, fmt.Errorf("%w: %s is required (an ISO code such as PAK, or a name)", data.ErrInvalid, c.flag)
-		}
-		country, err := ref.Country(strings.TrimSpace(c.v))
-		if err != nil {
-			return q, o, nil, fmt.Errorf("%w: %s %q is not a known country or area", data.ErrInvalid, c.flag, c.v)
-		}
-		*c.dst = country
+func flagList(params []string) string {
+	out := make([]string, len(params))
+	for i, p := range params {
+		out[i] = "--" + strings.ReplaceAll(p, "_", "-")
 	}
-	q = data.BilateralQuery{Reporter: o.Reporter.ISO3, Partner: o.Partner.ISO3, DatasetID: datasetID}
-	if datasetID < 0 {
-		return q, o, nil, fmt.Errorf("%w: --dataset must be a dataset number", data.ErrInvalid)
-	}
-	sets, err := store.DatasetList(ctx)
-	if err != nil {
-		return q, o, nil, err
-	}
-	rows, err := store.Bilateral(ctx, q)
-	if err != nil {
-		return q, o, nil, err
-	}
-	if len(rows) == 0 {
-		return q, o, nil, fmt.Errorf("%w: no figures for %s–%s in dataset %s", data.ErrNotFound, q.Reporter, q.Partner, datasetWords(datasetID))
-	}
-	if oneDataset && q.DatasetID == 0 {
-		q.DatasetID = rows[0].DatasetID
-		end := 0
-		for end < len(rows) && rows[end].DatasetID == q.DatasetID {
-			end++
-		}
-		rows = rows[:end]
-	}
-	// The same description as the server's bilateralOptions: the dataset's
-	// name and source, or, across datasets, all of their sources.
-	o.DatasetID, o.Dataset = q.DatasetID, "all datasets"
-	var sources []string
-	for _, d := range sets {
-		if d.ID == q.DatasetID {
-			o.Dataset, o.Source = d.Name, d.Source
-			return q, o, rows, nil
-		}
-		sources = append(sources, fmt.Sprintf("[%d] %s", d.ID, d.Source))
-	}
-	if q.DatasetID != 0 {
-		return q, o, nil, fmt.Errorf("%w: there is no dataset %d", data.ErrNotFound, q.DatasetID)
-	}
-	o.Source = strings.Join(sources, " ")
-	return q, o, rows, nil
-}
-
-func datasetWords(id int64) string {
-	if id == 0 {
-		return "all"
-	}
-	return fmt.Sprint(id)
+	return strings.Join(out, " ")
 }
 
 // writeOutput writes b to path through a temporary file beside it, so that

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,6 +142,57 @@ func TestExportCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("every view by name", func(t *testing.T) {
+		// -o a directory: each file takes the name the server suggests.
+		out := t.TempDir()
+		for _, tc := range []struct {
+			args []string
+			file string
+			want []string
+		}{
+			{[]string{"chart", "--view", "bilateral", "--reporter", "PAK", "--partner", "RUS", "--from", "2015", "--to", "2020"},
+				"PAK-RUS-bilateral-2015-2020.svg", []string{"Pakistan – Russia trade", "2015", "2020"}},
+			{[]string{"chart", "--view", "partners", "--reporter", "IND", "--format", "png"}, "IND-partners-export-2019.png", nil},
+			{[]string{"chart", "--view", "compare", "--reporter", "IND", "--partner", "RUS"}, "", []string{"India", "change"}},
+			{[]string{"data", "--view", "compare", "--reporter", "IND", "--partner", "RUS", "--format", "xlsx"}, "", nil},
+			{[]string{"data", "--view", "partners", "--reporter", "IND"}, "IND-partners-export-2019.csv", []string{"partner"}},
+		} {
+			before, _ := os.ReadDir(out)
+			if _, err := runExport(t, append(append([]string{tc.args[0], "--db", db}, tc.args[1:]...), "-o", out)...); err != nil {
+				t.Errorf("%q: %v", tc.args, err)
+				continue
+			}
+			after, _ := os.ReadDir(out)
+			if len(after) != len(before)+1 {
+				t.Errorf("%q wrote %d files", tc.args, len(after)-len(before))
+				continue
+			}
+			var name string
+			for _, e := range after {
+				if !slices.ContainsFunc(before, func(b os.DirEntry) bool { return b.Name() == e.Name() }) {
+					name = e.Name()
+				}
+			}
+			if tc.file != "" && name != tc.file {
+				t.Errorf("%q wrote %s, want %s", tc.args, name, tc.file)
+			}
+			b, _ := os.ReadFile(filepath.Join(out, name))
+			for _, w := range tc.want {
+				if !bytes.Contains(b, []byte(w)) {
+					t.Errorf("%q: %s lacks %q", tc.args, name, w)
+				}
+			}
+			if strings.Contains(tc.file, "2015-2020") {
+				for _, y := range []string{">2012<", ">2023<"} {
+					if bytes.Contains(b, []byte(y)) {
+						t.Errorf("%s holds %s, outside --from 2015 --to 2020", name, y)
+					}
+				}
+			}
+			t.Logf("%q -> %s", tc.args, name)
+		}
+	})
+
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -150,8 +202,11 @@ func TestExportCommand(t *testing.T) {
 		{"data as png", []string{"data", "--reporter", "PAK", "--partner", "RUS", "--format", "png", "-o", "x.png"}, nil},
 		{"too many pixels", []string{"chart", "--reporter", "PAK", "--partner", "RUS", "--format", "png", "--width", "4000", "--height", "3000", "-o", filepath.Join(dir, "x.png")}, data.ErrInvalid},
 		{"bad width", []string{"chart", "--reporter", "PAK", "--partner", "RUS", "--width", "50", "-o", "x.svg"}, data.ErrInvalid},
-		{"no output", []string{"data", "--reporter", "PAK", "--partner", "RUS"}, nil},
-		{"other view", []string{"data", "--view", "partners", "--reporter", "PAK", "-o", "x.csv"}, nil},
+		{"unknown view", []string{"data", "--view", "atlas", "--reporter", "PAK", "-o", filepath.Join(dir, "x.csv")}, data.ErrInvalid},
+		{"flag of another view", []string{"chart", "--view", "bilateral", "--reporter", "PAK", "--partner", "RUS", "--flow", "import", "-o", filepath.Join(dir, "x.svg")}, data.ErrInvalid},
+		{"to before from", []string{"chart", "--reporter", "PAK", "--partner", "RUS", "--from", "2020", "--to", "2015", "-o", filepath.Join(dir, "x.svg")}, data.ErrInvalid},
+		{"no periods in range", []string{"data", "--reporter", "PAK", "--partner", "RUS", "--from", "1990", "--to", "1991", "-o", filepath.Join(dir, "x.csv")}, data.ErrNotFound},
+		{"unknown chart", []string{"chart", "--reporter", "PAK", "--partner", "RUS", "--chart", "chart-nothing", "-o", filepath.Join(dir, "x.svg")}, data.ErrNotFound},
 		{"unknown country", []string{"data", "--reporter", "Atlantis", "--partner", "RUS", "-o", filepath.Join(dir, "x.csv")}, data.ErrInvalid},
 		{"no figures", []string{"data", "--reporter", "PAK", "--partner", "ISL", "-o", filepath.Join(dir, "x.csv")}, data.ErrNotFound},
 		{"unknown dataset", []string{"chart", "--reporter", "PAK", "--partner", "RUS", "--dataset", "999", "-o", filepath.Join(dir, "x.svg")}, data.ErrNotFound},

@@ -10,7 +10,7 @@
 //	                   [--partner ISO3] [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
 //	tradedash backup   [--db ./tradedash.db] FILE
-//	tradedash export   chart|data --view bilateral --reporter ISO3 --partner ISO3 [--dataset N] --format svg|png|csv|xlsx -o FILE
+//	tradedash export   chart|data --view bilateral|partners|mirror|compare --reporter ISO3 [--partner ISO3] [--from --to] --format svg|png|csv|xlsx [-o FILE|DIR]
 package main
 
 import (

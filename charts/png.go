@@ -33,65 +33,6 @@ const MaxPixels = 16 << 20
 // export uses, so images stay sharp in slides and print.
 const DefaultPixelRatio = 2
 
-// fontSearch is where PNG text fonts are looked for when RendererOptions
-// names none: Liberation Sans has the metrics of the sans-serif the page
-// uses (Arial's), so text fits where ECharts put it.
-var fontSearch = [][]string{
-	{"/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"},
-	{"/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"},
-	{"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"},
-}
-
-// ErrNoFonts is returned by PNG when no font for its text can be found.
-var ErrNoFonts = errors.New("charts: no font for PNG text (install fonts-liberation2 or set the renderer's font files)")
-
-// pngFonts are the fonts of PNG text and the family name they declare.
-type pngFonts struct {
-	files  [][]byte
-	family string
-}
-
-// loadFonts reads the given font files, or the first set of fontSearch
-// that exists.
-func loadFonts(files []string) (pngFonts, error) {
-	sets := fontSearch
-	if len(files) > 0 {
-		sets = [][]string{files}
-	}
-	for _, set := range sets {
-		var fonts [][]byte
-		for _, f := range set {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				if len(files) > 0 {
-					return pngFonts{}, fmt.Errorf("charts: font for PNG text: %w", err)
-				}
-				break
-			}
-			fonts = append(fonts, b)
-		}
-		if len(fonts) == len(set) && len(fonts) > 0 {
-			family := strings.TrimSuffix(filepath.Base(set[0]), filepath.Ext(set[0]))
-			family, _, _ = strings.Cut(family, "-")
-			return pngFonts{fonts, familyName(family)}, nil
-		}
-	}
-	return pngFonts{}, ErrNoFonts
-}
-
-// familyName turns a file's stem (LiberationSans) into the family name the
-// font declares (Liberation Sans).
-func familyName(stem string) string {
-	var b strings.Builder
-	for i, r := range stem {
-		if i > 0 && r >= 'A' && r <= 'Z' {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // PNG draws c as the SVG would be, rasterised by resvg at o's pixel ratio
 // (default 2) on the theme's background.
 func (r *Renderer) PNG(ctx context.Context, c Chart, o ImageOptions) ([]byte, error) {
@@ -162,18 +103,17 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 		}
 		e.png = p
 	}
-	fonts, err := r.fonts()
-	if err != nil {
-		return nil, err
-	}
-	family := fonts.family
+	// Every family falls back to the embedded Liberation Sans, the font
+	// ECharts measured the text with; system fonts are never read, so a
+	// PNG is the same on any server.
+	family := embeddedFamily
 	opts, _ := json.Marshal(map[string]any{
 		"fitTo": map[string]any{"mode": "zoom", "value": o.PixelRatio},
 		"font": map[string]any{"loadSystemFonts": false, "defaultFontFamily": family, "sansSerifFamily": family,
 			"serifFamily": family, "monospaceFamily": family},
 		"shapeRendering": 2, "textRendering": 1,
 	})
-	png, err := e.png.render(ctx, string(svg), string(opts), fonts.files)
+	png, err := e.png.render(ctx, string(svg), string(opts), [][]byte{liberationRegular, liberationBold})
 	if err != nil {
 		return nil, fmt.Errorf("charts: rasterising the SVG: %w", err)
 	}
@@ -182,12 +122,47 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 
 // --- resvg on wazero --------------------------------------------------------
 
-// The wasm module is compiled once per process (a few seconds) into a
-// shared runtime; each engine instantiates its own copy, with its own
-// memory, on first PNG.
+// The wasm module is compiled once per process into a shared runtime; each
+// engine instantiates its own copy, with its own memory, on first PNG.
+// Compiling resvg to machine code takes seconds, so the result is kept in
+// the user's cache directory and the next process start only loads it.
 var resvgRuntime = sync.OnceValues(func() (*resvgShared, error) {
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
+	return compileResvg(context.Background(), resvgCache(""))
+})
+
+// resvgCache is wazero's compilation cache in dir (default the user's
+// cache directory, tradedash/wazero in it), or, if that cannot be made,
+// one in memory. The directory is made private to the user: wazero loads
+// machine code from it, so no one else may write there.
+func resvgCache(dir string) wazero.CompilationCache {
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return wazero.NewCompilationCache()
+		}
+		dir = filepath.Join(base, "tradedash", "wazero")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return wazero.NewCompilationCache()
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o022 != 0 {
+		return wazero.NewCompilationCache()
+	}
+	c, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		return wazero.NewCompilationCache()
+	}
+	return c
+}
+
+// compileResvg compiles the module (or loads it from cache) and provides
+// its imports.
+func compileResvg(ctx context.Context, cache wazero.CompilationCache) (*resvgShared, error) {
+	cfg := wazero.NewRuntimeConfig()
+	if cache != nil {
+		cfg = cfg.WithCompilationCache(cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	cm, err := rt.CompileModule(ctx, resvgWasm)
 	if err != nil {
 		return nil, fmt.Errorf("charts: compile resvg: %w", err)
@@ -196,7 +171,7 @@ var resvgRuntime = sync.OnceValues(func() (*resvgShared, error) {
 		return nil, err
 	}
 	return &resvgShared{rt: rt, cm: cm}, nil
-})
+}
 
 type resvgShared struct {
 	rt wazero.Runtime

@@ -108,9 +108,6 @@ type RendererOptions struct {
 	// CacheEntries is how many drawn images are kept, by content; default
 	// 64, negative for none.
 	CacheEntries int
-	// FontFiles are the fonts for PNG text, regular then bold; default
-	// Liberation Sans (or DejaVu Sans) from /usr/share/fonts.
-	FontFiles []string
 }
 
 // Renderer draws charts as SVG on the server with the vendored ECharts, in
@@ -123,7 +120,6 @@ type Renderer struct {
 	timeout time.Duration
 	engines chan *engine // a slot per engine; nil until first used
 	cache   *lru
-	fonts   func() (pngFonts, error) // read once, on the first PNG
 }
 
 // NewRenderer returns a Renderer. Engines start on first use: the first
@@ -138,8 +134,7 @@ func NewRenderer(o RendererOptions) *Renderer {
 	if o.CacheEntries == 0 {
 		o.CacheEntries = 64
 	}
-	r := &Renderer{timeout: o.Timeout, engines: make(chan *engine, o.Engines), cache: newLRU(o.CacheEntries),
-		fonts: sync.OnceValues(func() (pngFonts, error) { return loadFonts(o.FontFiles) })}
+	r := &Renderer{timeout: o.Timeout, engines: make(chan *engine, o.Engines), cache: newLRU(o.CacheEntries)}
 	for range o.Engines {
 		r.engines <- nil
 	}
@@ -334,6 +329,16 @@ const renderJS = `(function (specJSON, width, height, theme) {
   }
 })`
 
+// platformJS hands ECharts our text measure (render_fonts.go): without a
+// canvas it estimates widths from a table of Arial proportions and counts
+// one em for any other character, so labels would be laid out for widths
+// the drawn text does not have.
+const platformJS = `echarts.setPlatformAPI({
+  measureText: function (text, font) {
+    return { width: tradedashMeasureText(text == null ? "" : String(text), font || "12px sans-serif") };
+  }
+});`
+
 const (
 	echartsPath = "static/vendor/echarts-5.6.0.min.js"
 	formatPath  = "static/format.js"
@@ -342,8 +347,8 @@ const (
 // programs holds ECharts and our scripts compiled once per process; each
 // engine runs them in its own runtime.
 type programs struct {
-	prelude, echarts, format, render *goja.Program
-	version                          []byte // sha256 of all their sources
+	prelude, echarts, platform, format, render *goja.Program
+	version                                    []byte // sha256 of all their sources and the fonts
 }
 
 var loadPrograms = sync.OnceValues(func() (*programs, error) {
@@ -361,12 +366,14 @@ var loadPrograms = sync.OnceValues(func() (*programs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: read formatters: %w", err)
 	}
-	io.WriteString(h, prelude+renderJS)
+	io.WriteString(h, prelude+platformJS+renderJS)
+	h.Write(liberationRegular)
+	h.Write(liberationBold)
 	p := &programs{version: h.Sum(nil)}
 	for _, c := range []struct {
 		dst       **goja.Program
 		name, src string
-	}{{&p.prelude, "prelude.js", prelude}, {&p.echarts, echartsPath, ec}, {&p.format, formatPath, fm}, {&p.render, "render.js", renderJS}} {
+	}{{&p.prelude, "prelude.js", prelude}, {&p.echarts, echartsPath, ec}, {&p.platform, "platform.js", platformJS}, {&p.format, formatPath, fm}, {&p.render, "render.js", renderJS}} {
 		if *c.dst, err = goja.Compile(c.name, c.src, false); err != nil {
 			return nil, fmt.Errorf("charts: compile %s: %w", c.name, err)
 		}
@@ -400,7 +407,10 @@ func (e *engine) startJS() error {
 		return err
 	}
 	vm := goja.New()
-	for _, prog := range []*goja.Program{p.prelude, p.echarts, p.format} {
+	if err := vm.Set("tradedashMeasureText", measureText); err != nil {
+		return err
+	}
+	for _, prog := range []*goja.Program{p.prelude, p.echarts, p.platform, p.format} {
 		if _, err := vm.RunProgram(prog); err != nil {
 			return fmt.Errorf("charts: start ECharts: %w", err)
 		}

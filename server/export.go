@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"maps"
+	"mime"
 	"net/http"
-	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,11 +22,64 @@ import (
 // only an inline <style> for hover states.
 const imageCSP = "default-src 'none'; style-src 'unsafe-inline'"
 
-// handleBilateralImage draws the bilateral chart as the page shows it, as
-// an SVG or PNG image (by the path's extension) for embedding in reports:
-// the page's query parameters plus width, height, theme and, for PNG,
-// pixel_ratio.
-func (s *Server) handleBilateralImage(c echo.Context) error {
+// exportView is what the image and data exports need of a view: its
+// charts, built by the same query binding and chart builders as its page,
+// and the table behind them. Adding a view to the exports is one entry in
+// exportViews.
+type exportView struct {
+	// params are the query parameters the view reads, besides the
+	// export's own (chart, width, height, theme, pixel_ratio); the CLI
+	// offers each as a flag.
+	params []string
+	// charts are the page's charts, in page order; the first is the
+	// default image.
+	charts func(s *Server, c echo.Context) ([]charts.Chart, error)
+	// table is the data behind the view; nil reads the chosen chart's
+	// figures back from its option (charts.ChartTable).
+	table func(s *Server, c echo.Context) (charts.Table, error)
+}
+
+// exportViews are the views served at /charts/{view}.svg|png and
+// /data/{view}.csv|xlsx, and exported by the CLI.
+var exportViews = map[string]exportView{
+	"bilateral": {params: []string{"reporter", "partner", "dataset", "from", "to"}, charts: (*Server).bilateralCharts, table: (*Server).bilateralTable},
+	"partners":  {params: []string{"reporter", "flow", "period", "dataset"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
+	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif"}, charts: (*Server).mirrorCharts},
+	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b"}, charts: (*Server).compareCharts},
+}
+
+// ExportViews names the views that can be exported, sorted.
+func ExportViews() []string {
+	return slices.Sorted(maps.Keys(exportViews))
+}
+
+// ExportParams names the query parameters view reads; nil for no such view.
+func ExportParams(view string) []string {
+	return slices.Clone(exportViews[view].params)
+}
+
+// exportTarget splits /charts/{view}.{format} or /data/{view}.{format}.
+func exportTarget(c echo.Context, formats ...string) (exportView, string, error) {
+	file := c.Param("file")
+	i := strings.LastIndexByte(file, '.')
+	if i > 0 {
+		if v, ok := exportViews[file[:i]]; ok && slices.Contains(formats, file[i+1:]) {
+			return v, file[i+1:], nil
+		}
+	}
+	return exportView{}, "", fmt.Errorf("%w: no export %q: views %s, formats %s", data.ErrNotFound, file,
+		strings.Join(ExportViews(), ", "), strings.Join(formats, ", "))
+}
+
+// handleChartImage draws one of a view's charts as its page shows it, as
+// an SVG or PNG image for embedding in reports: the page's query
+// parameters plus chart (an id from the page; default its first chart),
+// width, height, theme and, for PNG, pixel_ratio.
+func (s *Server) handleChartImage(c echo.Context) error {
+	v, format, err := exportTarget(c, "svg", "png")
+	if err != nil {
+		return err
+	}
 	if s.images == nil {
 		// Answered here: handleError words every 5xx as a failure with an
 		// error id, and this is a setting, not a failure.
@@ -32,33 +89,206 @@ func (s *Server) handleBilateralImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, sets, rows, err := s.bilateral(c)
+	list, err := v.charts(s, c)
 	if err != nil {
 		return err
 	}
-	chart, err := bilateralChart(q, sets, rows, s.ref)
+	chart, err := pickChart(list, c.QueryParam("chart"))
 	if err != nil {
 		return err
 	}
-	return s.writeImage(c, chart, img, strings.TrimPrefix(path.Ext(c.Path()), "."))
+	return s.writeImage(c, chart, img, format)
 }
 
-// bilateralChart is the chart of one dataset's section of the bilateral
-// page. The page draws one chart per dataset; an image is one chart, so
-// without a dataset parameter it is the page's first section (the dataset
-// with the lowest number that has figures for the pair).
-func bilateralChart(q data.BilateralQuery, sets []data.Dataset, rows []data.PeriodTotals, ref *data.Reference) (charts.Chart, error) {
+// handleChartData serves the data behind a view's chart as CSV or XLSX.
+func (s *Server) handleChartData(c echo.Context) error {
+	v, format, err := exportTarget(c, "csv", "xlsx")
+	if err != nil {
+		return err
+	}
+	if v.table != nil {
+		t, err := v.table(s, c)
+		if err != nil {
+			return err
+		}
+		return writeTable(c, format, t)
+	}
+	list, err := v.charts(s, c)
+	if err != nil {
+		return err
+	}
+	chart, err := pickChart(list, c.QueryParam("chart"))
+	if err != nil {
+		return err
+	}
+	t, err := charts.ChartTable(chart, [][2]string{{"Query", c.Request().URL.RawQuery}})
+	if err != nil {
+		return err
+	}
+	return writeTable(c, format, t)
+}
+
+// pickChart returns the chart with the given id, or the first.
+func pickChart(list []charts.Chart, id string) (charts.Chart, error) {
+	id = strings.TrimSpace(id)
+	if len(list) == 0 {
+		return charts.Chart{}, fmt.Errorf("%w: no figures to draw for this query", data.ErrNotFound)
+	}
+	if id == "" {
+		return list[0], nil
+	}
+	ids := make([]string, 0, len(list))
+	for _, ch := range list {
+		if ch.ID == id {
+			return ch, nil
+		}
+		ids = append(ids, ch.ID)
+	}
+	if len(ids) > 12 {
+		ids = append(ids[:12], "…")
+	}
+	return charts.Chart{}, fmt.Errorf("%w: no chart %q for this query; its charts are %s", data.ErrNotFound, id, strings.Join(ids, ", "))
+}
+
+// bilateralCharts are the bilateral page's charts: per dataset with
+// figures for the pair, its totals chart and then its sector charts. With
+// from or to, only the periods within them.
+func (s *Server) bilateralCharts(c echo.Context) ([]charts.Chart, error) {
+	q, sets, rows, err := s.bilateral(c)
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := periodRange(c)
+	if err != nil {
+		return nil, err
+	}
+	rows = inPeriods(rows, from, to, func(r data.PeriodTotals) data.Period { return r.Period })
 	if len(rows) == 0 {
-		return charts.Chart{}, fmt.Errorf("%w: no figures for %s–%s to draw", data.ErrNotFound, q.Reporter, q.Partner)
+		return nil, fmt.Errorf("%w: no figures for %s–%s to draw", data.ErrNotFound, q.Reporter, q.Partner)
 	}
-	if q.DatasetID == 0 {
-		q.DatasetID = rows[0].DatasetID
+	ctx, cancel := s.queryContext(c)
+	defer cancel()
+	sectors, err := s.store.Sectors(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	end := 0
-	for end < len(rows) && rows[end].DatasetID == q.DatasetID {
-		end++
+	sectors = inPeriods(sectors, from, to, func(b data.SectorBreakdown) data.Period { return b.Period })
+	var out []charts.Chart
+	for _, sec := range newBilateralView(q, rows, sectors, sets, s.ref).Sections {
+		out = append(out, sec.Chart)
+		for _, sv := range sec.Sectors {
+			if sv.Chart != nil {
+				out = append(out, *sv.Chart)
+			}
+		}
 	}
-	return charts.Bilateral(rows[:end], bilateralOptions(q, sets, ref)), nil
+	return out, nil
+}
+
+// bilateralTable is /data/bilateral's table: every dataset's rows, or the
+// asked dataset's, within from and to.
+func (s *Server) bilateralTable(c echo.Context) (charts.Table, error) {
+	q, sets, rows, err := s.bilateral(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	from, to, err := periodRange(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	rows = inPeriods(rows, from, to, func(r data.PeriodTotals) data.Period { return r.Period })
+	if len(rows) == 0 {
+		return charts.Table{}, fmt.Errorf("%w: no figures for %s–%s", data.ErrNotFound, q.Reporter, q.Partner)
+	}
+	return charts.BilateralTable(rows, bilateralOptions(q, sets, s.ref)), nil
+}
+
+// periodRange reads from and to, periods such as 2012, 2022-07 or
+// FY2022-23 (fiscal labels need their start month, so are refused here):
+// a view keeps the periods that start no earlier than from starts and end
+// no later than to ends.
+func periodRange(c echo.Context) (from, to data.Period, err error) {
+	for _, p := range []struct {
+		name string
+		dst  *data.Period
+	}{{"from", &from}, {"to", &to}} {
+		if v := strings.TrimSpace(c.QueryParam(p.name)); v != "" {
+			if *p.dst, err = data.ParsePeriod(v, 0); err != nil {
+				return from, to, fmt.Errorf("%w (parameter %s)", err, p.name)
+			}
+		}
+	}
+	if from != (data.Period{}) && to != (data.Period{}) && to.End < from.Start {
+		return from, to, fmt.Errorf("%w: to (%s) is before from (%s)", data.ErrInvalid, to.Label(), from.Label())
+	}
+	return from, to, nil
+}
+
+// inPeriods keeps the items whose period lies within from and to (a zero
+// bound is open).
+func inPeriods[T any](items []T, from, to data.Period, period func(T) data.Period) []T {
+	if from == (data.Period{}) && to == (data.Period{}) {
+		return items
+	}
+	var out []T
+	for _, it := range items {
+		p := period(it)
+		if (from == data.Period{} || p.Start >= from.Start) && (to == data.Period{} || p.End <= to.End) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (s *Server) partnersCharts(c echo.Context) ([]charts.Chart, error) {
+	rep, r, sets, err := s.partners(c)
+	if err != nil {
+		return nil, err
+	}
+	return []charts.Chart{newPartnersView(rep, r, sets, s.ref).Chart}, nil
+}
+
+func (s *Server) partnersTable(c echo.Context) (charts.Table, error) {
+	rep, r, sets, err := s.partners(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	return charts.PartnersTable(r, partnersOptions(rep, r, sets, s.ref)), nil
+}
+
+// mirrorCharts is the mirror page's chart, its file name carrying the
+// years it covers.
+func (s *Server) mirrorCharts(c echo.Context) ([]charts.Chart, error) {
+	q, rows, un, sets, err := s.mirror(c)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	ch := newMirrorView(q, rows, un, sets, s.ref).Chart
+	first, last := rows[0].Period.Start.Year(), rows[0].Period.End.Year()
+	for _, r := range rows {
+		first, last = min(first, r.Period.Start.Year()), max(last, r.Period.End.Year())
+	}
+	ch.FileName += "-" + strconv.Itoa(first)
+	if last != first {
+		ch.FileName += "-" + strconv.Itoa(last)
+	}
+	return []charts.Chart{ch}, nil
+}
+
+// compareCharts are the compare page's charts, one per side and flow that
+// has sectors in both periods.
+func (s *Server) compareCharts(c echo.Context) ([]charts.Chart, error) {
+	v, err := s.compare(c)
+	if err != nil {
+		return nil, err
+	}
+	var out []charts.Chart
+	for _, sec := range v.Sections {
+		if sec.Chart != nil {
+			out = append(out, *sec.Chart)
+		}
+	}
+	return out, nil
 }
 
 // imageParams reads width, height and theme; absent ones take the defaults.
@@ -137,4 +367,47 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// Export answers an export URL, such as /charts/bilateral.png?reporter=PAK&…
+// or /data/mirror.csv?…, in-process, for the command line: the same route,
+// query binding, charts and tables as over HTTP, without the middleware.
+// It returns the body and the file name the server would suggest; errors
+// keep their kind (data.ErrInvalid, data.ErrNotFound).
+func (s *Server) Export(ctx context.Context, target string) ([]byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: export %q: %v", data.ErrInvalid, target, err)
+	}
+	w := &memResponse{header: http.Header{}}
+	c := s.echo.NewContext(req, w)
+	s.echo.Router().Find(http.MethodGet, req.URL.Path, c)
+	if err := c.Handler()(c); err != nil {
+		return nil, "", err
+	}
+	if w.status != http.StatusOK {
+		return nil, "", fmt.Errorf("export %s: %d %s: %s", req.URL.Path, w.status, http.StatusText(w.status), strings.TrimSpace(w.body.String()))
+	}
+	_, params, _ := mime.ParseMediaType(w.header.Get("Content-Disposition"))
+	return w.body.Bytes(), params["filename"], nil
+}
+
+// memResponse keeps a response in memory.
+type memResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *memResponse) Header() http.Header { return w.header }
+
+func (w *memResponse) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+
+func (w *memResponse) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"tradedash/charts"
 	"tradedash/data"
 )
 
@@ -54,16 +52,6 @@ func (s *Server) handleBilateralAPI(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, newBilateralJSON(q, rows, s.ref))
-}
-
-// handleBilateralData serves the table behind the bilateral chart as CSV or
-// XLSX, by the path's extension.
-func (s *Server) handleBilateralData(c echo.Context) error {
-	q, sets, rows, err := s.bilateral(c)
-	if err != nil {
-		return err
-	}
-	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.BilateralTable(rows, bilateralOptions(q, sets, s.ref)))
 }
 
 // bilateral is what every bilateral endpoint does first: bind the query,

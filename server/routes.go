@@ -11,10 +11,6 @@ func (s *Server) routes() {
 	e.GET("/", s.handleHome)
 	e.GET("/bilateral", s.handleBilateralPage)
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
-	e.GET("/data/bilateral.csv", s.handleBilateralData)
-	e.GET("/data/bilateral.xlsx", s.handleBilateralData)
-	e.GET("/charts/bilateral.svg", s.handleBilateralImage)
-	e.GET("/charts/bilateral.png", s.handleBilateralImage)
 	e.GET("/compare", s.handleComparePage)
 	e.GET("/api/v1/compare", s.handleCompareAPI)
 	e.GET("/mirror", s.handleMirrorPage)
@@ -29,6 +25,8 @@ func (s *Server) routes() {
 	e.GET("/data/products.xlsx", s.handleProductsData)
 	e.GET("/api/v1/countries", s.handleCountriesAPI)
 	e.GET("/api/v1/product-codes", s.handleProductCodesAPI)
+	e.GET("/charts/:file", s.handleChartImage) // {view}.svg|png of exportViews
+	e.GET("/data/:file", s.handleChartData)    // {view}.csv|xlsx of exportViews
 	e.GET("/api/v1/datasets", s.handleDatasetsAPI)
 	e.POST("/api/v1/datasets", s.handleCreateDataset, s.requireAdmin)
 	e.GET("/api/v1/datasets/:id", s.handleDatasetAPI)
