@@ -176,10 +176,10 @@ func fileSHA(t *testing.T, path string) string {
 // TRADEDASH_KILL_SEED replays it (the moments are fractions of a measured
 // import's duration, so a replay on a machine of another speed kills at
 // the same stages, not the same instants). The file has 10 000 rows by
-// default (0.4 MB; an import takes some 0.3 s on an idle 2-core machine),
-// so that the 100 rounds take well under a minute there; on a loaded
-// machine the kill moments stretch with the import, and so does the test
-// (130 s at a load average of 14). TRADEDASH_KILL_ROWS and
+// default (0.4 MB), fewer than a real file, so that the 100 rounds stay
+// near a minute in `make test`; the kill moments stretch with the timed
+// import, so on a loaded machine the test takes longer (130 s at a load
+// average of 14 on 2 cores, where a whole import took 1.2 s). TRADEDASH_KILL_ROWS and
 // TRADEDASH_KILL_ROUNDS make a longer run, as `make soak` does.
 func TestKillDuringImport(t *testing.T) {
 	bin := mustBinary(t)
