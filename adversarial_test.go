@@ -809,7 +809,7 @@ func adversarialCases(t *testing.T) []advCase {
 			for i := range 256 {
 				fmt.Fprintf(w, "PAK,RUS,%d,export,%d,%s\n", 1900+i, i, strings.Repeat("x", 1000))
 			}
-		}, cliRows: 256, status: http.StatusRequestEntityTooLarge, want: "The file is larger than this server accepts"},
+		}, cliRows: 256, status: http.StatusRequestEntityTooLarge, want: `The file "too-large.csv" is larger than this server accepts`},
 
 		// The same file twice: refused, naming the dataset that holds it
 		// (409). A different file under the same name is a new dataset:

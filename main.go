@@ -5,7 +5,7 @@
 // Usage:
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
-//	                   [--max-upload-mb 100]
+//	                   [--max-upload-mb 100] [--frame-ancestors "'self'"]
 //	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--reporter ISO3]
 //	                   [--partner ISO3] [--fiscal-start-month N] [--json] FILE...
 //	tradedash datasets [--db ./tradedash.db] [--json]
@@ -113,8 +113,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo datasets into an empty database")
 	logFormat := fs.String("log-format", envOr("TRADEDASH_LOG_FORMAT", "text"), "log format: text or json (env TRADEDASH_LOG_FORMAT)")
 	maxUploadMB := fs.Int64("max-upload-mb", 100, "largest file accepted by an upload, in MB")
+	frameAncestors := fs.String("frame-ancestors", envOr("TRADEDASH_FRAME_ANCESTORS", "'self'"),
+		`who may show the pages in a frame: CSP frame-ancestors sources, such as "'self' https://intranet.example", or 'none' (env TRADEDASH_FRAME_ANCESTORS)`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if _, err := server.ParseFrameAncestors(*frameAncestors); err != nil {
+		return fmt.Errorf("--frame-ancestors: %w", err)
 	}
 	log, err := newLogger(*logFormat, stderr)
 	if err != nil {
@@ -144,7 +149,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Chart images (/charts/*.svg|png) are drawn by warm ECharts engines,
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
-	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images}, *db)
+	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images,
+		FrameAncestors: *frameAncestors}, *db)
 	if err != nil {
 		return err
 	}

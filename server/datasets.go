@@ -138,13 +138,23 @@ func uploadContext(c echo.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request().Context(), uploadTimeout)
 }
 
-func (u *uploads) tooLarge() error {
+// tooLarge refuses an upload over the limit, naming its file when known.
+func (u *uploads) tooLarge(name string) error {
 	limit := fmt.Sprintf("%d MB", u.max>>20)
 	if u.max < 1<<20 {
 		limit = fmt.Sprintf("%d bytes", u.max)
 	}
 	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-		"The file is larger than this server accepts ("+limit+", set with --max-upload-mb).")
+		"The file "+quoteName(name)+"is larger than this server accepts ("+limit+", set with --max-upload-mb).")
+}
+
+// quoteName is a client's file name, cleaned and quoted, and a space; or
+// nothing when the name is unknown.
+func quoteName(name string) string {
+	if name = cleanFileName(name); name == "" {
+		return ""
+	}
+	return strconv.Quote(name) + " "
 }
 
 // receiveUpload reads a multipart body part by part: its form fields and,
@@ -158,9 +168,9 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 		return nil, nil, echo.NewHTTPError(http.StatusServiceUnavailable, "Uploads are off: the server has no directory for uploaded files.")
 	}
 	req := c.Request()
-	if req.ContentLength > u.max+maxFormBytes {
-		return nil, nil, u.tooLarge()
-	}
+	// A body declared too large is refused at its file's part, whose name
+	// the answer then gives, before a byte of the file is read.
+	declaredTooLarge := req.ContentLength > u.max+maxFormBytes
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, u.max+maxFormBytes)
 	mr, err := req.MultipartReader()
 	if err != nil {
@@ -168,6 +178,7 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 	}
 	fields := map[string]string{}
 	var up *upload
+	fileName := "" // the client's name for the file, once its part has come
 	fail := func(err error) (map[string]string, *upload, error) { up.discard(); return nil, nil, err }
 	for {
 		part, err := mr.NextPart()
@@ -175,7 +186,7 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 			break
 		}
 		if err != nil {
-			return fail(u.bodyError(err))
+			return fail(u.bodyError(err, fileName))
 		}
 		switch name := part.FormName(); {
 		case name == "file":
@@ -185,6 +196,9 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 			if !a.csrfOK {
 				return fail(errCSRF)
 			}
+			if fileName = part.FileName(); declaredTooLarge {
+				return fail(u.tooLarge(fileName))
+			}
 			if up, err = u.spool(part); err != nil {
 				return fail(err)
 			}
@@ -193,7 +207,7 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 		default:
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil {
-				return fail(u.bodyError(err))
+				return fail(u.bodyError(err, fileName))
 			}
 			if len(b) > maxFieldBytes {
 				return fail(fmt.Errorf("%w: the field %q is longer than %d bytes", data.ErrInvalid, name, maxFieldBytes))
@@ -214,13 +228,14 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 	return fields, up, nil
 }
 
-// bodyError says why reading the body failed: too large, or cut short.
-func (u *uploads) bodyError(err error) error {
+// bodyError says why reading the body failed: too large, or cut short;
+// name is the file's name, when its part has come.
+func (u *uploads) bodyError(err error, name string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return u.tooLarge()
+		return u.tooLarge(name)
 	}
-	return fmt.Errorf("%w: the upload could not be read to its end (%v)", data.ErrInvalid, err)
+	return fmt.Errorf("%w: the upload %scould not be read to its end (%v)", data.ErrInvalid, quoteName(name), err)
 }
 
 // spool writes one file part to a temporary file, hashing it. A part with
@@ -246,10 +261,10 @@ func (u *uploads) spool(part io.Reader) (*upload, error) {
 	switch {
 	case err != nil:
 		up.discard()
-		return nil, u.bodyError(err)
+		return nil, u.bodyError(err, name)
 	case up.size > u.max:
 		up.discard()
-		return nil, u.tooLarge()
+		return nil, u.tooLarge(name)
 	case up.size == 0 && name == "":
 		up.discard()
 		return nil, nil

@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -34,6 +37,10 @@ type Config struct {
 	// Renderer draws charts as images for /charts/*.svg; nil answers
 	// those routes with 503.
 	Renderer *charts.Renderer
+	// FrameAncestors is the CSP frame-ancestors source list: who may show
+	// the pages in a frame, such as "'self' https://intranet.example";
+	// "" means 'self'. See ParseFrameAncestors.
+	FrameAncestors string
 }
 
 // Server serves the dashboard and its JSON API.
@@ -47,6 +54,7 @@ type Server struct {
 	metrics *Metrics // owns the Prometheus registry
 	uploads *uploads // uploaded files and pending previews
 	images  *charts.Renderer
+	headers map[string]string // the security headers of every answer
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -66,6 +74,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{store: cfg.Store, ref: cfg.Store.Reference(), log: cfg.Logger, timeout: cfg.QueryTimeout, pages: p}
+	if s.headers, err = securityHeaders(cfg.FrameAncestors); err != nil {
+		return nil, err
+	}
 	s.images = cfg.Renderer
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
@@ -78,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	e.Use(s.measure)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true}))
 	e.Use(s.logRequests)
-	e.Use(secureHeaders)
+	e.Use(s.secureHeaders)
 	s.echo = e
 	s.routes()
 	return s, nil
@@ -142,17 +153,72 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // contentSecurityPolicy allows only this server's own scripts and styles:
-// chart options travel as JSON data, so no inline script is needed.
+// chart options travel as JSON data, so no inline script is needed. The
+// frame-ancestors directive is added from the configuration.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
 
-func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders are the headers every answer carries, with the pages
+// allowed in the frames of frameAncestors. X-Frame-Options, for browsers
+// that predate CSP, says the same where it can: DENY for 'none',
+// SAMEORIGIN for 'self' alone; for other origins it cannot (ALLOW-FROM is
+// obsolete and ignored), so it is left out, and CSP alone decides.
+func securityHeaders(frameAncestors string) (map[string]string, error) {
+	sources, err := ParseFrameAncestors(frameAncestors)
+	if err != nil {
+		return nil, err
+	}
+	h := map[string]string{
+		"Content-Security-Policy": contentSecurityPolicy + strings.Join(sources, " "),
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "same-origin",
+	}
+	switch strings.Join(sources, " ") {
+	case "'none'":
+		h["X-Frame-Options"] = "DENY"
+	case "'self'":
+		h["X-Frame-Options"] = "SAMEORIGIN"
+	}
+	return h, nil
+}
+
+// hostSource is a CSP host-source or scheme-source, as frame-ancestors
+// takes them: "https:", "https://intranet.example", "*.example.org",
+// "https://portal.example:8443", "https://example.org/path".
+var hostSource = regexp.MustCompile(`^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*)(?::(?:[0-9]{1,5}|\*))?(?:/[a-zA-Z0-9/._~%!$&'()*+,=:@-]*)?)$`)
+
+// ParseFrameAncestors checks a frame-ancestors source list and returns
+// its sources; "" is 'self'. Each source must be 'self', 'none' (alone),
+// a scheme such as "https:" or a host such as "https://intranet.example":
+// nothing that could end the directive or the header (";", ",", quotes,
+// control characters) gets through.
+func ParseFrameAncestors(list string) ([]string, error) {
+	if strings.ContainsFunc(list, func(r rune) bool { return unicode.IsControl(r) || r > unicode.MaxASCII }) {
+		return nil, fmt.Errorf("%w: frame-ancestors %q: only printable ASCII, with sources separated by spaces", data.ErrInvalid, list)
+	}
+	sources := strings.Fields(list)
+	if len(sources) == 0 {
+		return []string{"'self'"}, nil
+	}
+	for _, src := range sources {
+		switch {
+		case src == "'none'" && len(sources) > 1:
+			return nil, fmt.Errorf("%w: frame-ancestors %q: 'none' must stand alone", data.ErrInvalid, list)
+		case src == "'self'" || src == "'none'":
+		case strings.ContainsAny(src, ";,'\"") || !hostSource.MatchString(src):
+			return nil, fmt.Errorf("%w: frame-ancestors %q: %q is not a source: give 'self', 'none', a scheme such as https: or an origin such as https://intranet.example, separated by spaces",
+				data.ErrInvalid, list, src)
+		}
+	}
+	return sources, nil
+}
+
+func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "SAMEORIGIN")
+		for k, v := range s.headers {
+			h.Set(k, v)
+		}
 		return next(c)
 	}
 }
