@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 
@@ -95,5 +96,15 @@ func importFile(ctx context.Context, store *data.Store, path string, o importers
 		return data.Dataset{}, err
 	}
 	defer f.Close()
-	return importers.Import(ctx, store, path, f, o)
+	return importers.Import(data.WithImporter(ctx, cliImporter()), store, path, f, o)
+}
+
+// cliImporter is how a dataset records an import by this command: "cli:"
+// and the user running it, as the shell's USER names them.
+func cliImporter() string {
+	who := os.Getenv("USER")
+	if u, err := user.Current(); who == "" && err == nil {
+		who = u.Username
+	}
+	return "cli:" + who
 }

@@ -148,6 +148,18 @@ func (s *Server) authError(c echo.Context, err error) error {
 	return err
 }
 
+// label names the admin as a dataset's importer: a browser session, or
+// an API client with the bearer token.
+func (a *admin) label() string {
+	switch {
+	case a == nil:
+		return ""
+	case a.session == nil:
+		return "admin (API token)"
+	}
+	return "admin"
+}
+
 // adminOf returns the admin requireAdmin let through, or nil on routes
 // that do not require one.
 func adminOf(c echo.Context) *admin {

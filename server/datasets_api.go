@@ -30,6 +30,8 @@ type datasetJSON struct {
 	SHA256       string    `json:"sha256"`
 	Format       string    `json:"format"`
 	ImportedAt   time.Time `json:"imported_at"`
+	ImportedBy   string    `json:"imported_by"`
+	Default      bool      `json:"default"`
 	Rows         int64     `json:"rows"`
 	Reporters    int       `json:"reporters"`
 	Pairs        int       `json:"pairs"`
@@ -41,7 +43,7 @@ type datasetJSON struct {
 
 func (s *Server) newDatasetJSON(d data.DatasetSummary) datasetJSON {
 	j := datasetJSON{ID: d.ID, Name: d.Name, Source: d.Source, Licence: d.Licence, Description: d.Description,
-		OriginalName: d.OriginalName, SHA256: d.SHA256, Format: d.Format, ImportedAt: d.ImportedAt.UTC(), Rows: d.RowCount,
+		OriginalName: d.OriginalName, SHA256: d.SHA256, Format: d.Format, ImportedAt: d.ImportedAt.UTC(), ImportedBy: d.ImportedBy, Default: d.Default, Rows: d.RowCount,
 		Reporters: d.Reporters, Pairs: d.Pairs, URL: fmt.Sprintf("/api/v1/datasets/%d", d.ID)}
 	if d.FirstMonth != 0 {
 		j.FirstMonth, j.LastMonth = yearMonth(d.FirstMonth), yearMonth(d.LastMonth)
@@ -139,11 +141,12 @@ func (s *Server) handleUpdateDataset(c echo.Context) error {
 			Name        *string `json:"name"`
 			Source      *string `json:"source"`
 			Description *string `json:"description"`
+			Default     *bool   `json:"default"`
 		}
 		dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxFormBytes))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			return fmt.Errorf("%w: send a JSON object with any of name, source and description (%v)", data.ErrInvalid, err)
+			return fmt.Errorf("%w: send a JSON object with any of name, source, description and default (%v)", data.ErrInvalid, err)
 		}
 		if _, err := s.store.UpdateDataset(ctx, id, data.DatasetChanges(body)); err != nil {
 			return err

@@ -38,7 +38,9 @@ type datasetsView struct {
 type datasetRow struct {
 	ID                                                       int64
 	Name, Source, Licence, Description, Format, OriginalName string
-	ImportedAt, SHA256, ShortSHA, Covers, OriginalURL        string
+	ImportedAt, ImportedBy, SHA256, ShortSHA, Covers         string
+	OriginalURL                                              string
+	Default                                                  bool
 	Rows                                                     int64
 	Reporters, Pairs                                         int
 	Links                                                    []pairView
@@ -46,7 +48,7 @@ type datasetRow struct {
 
 func (s *Server) newDatasetRow(d data.DatasetSummary) datasetRow {
 	r := datasetRow{ID: d.ID, Name: d.Name, Source: d.Source, Licence: d.Licence, Description: d.Description, Format: d.Format,
-		OriginalName: d.OriginalName, ImportedAt: d.ImportedAt.UTC().Format("2006-01-02 15:04 UTC"), SHA256: d.SHA256,
+		OriginalName: d.OriginalName, ImportedAt: d.ImportedAt.UTC().Format("2006-01-02 15:04 UTC"), ImportedBy: d.ImportedBy, Default: d.Default, SHA256: d.SHA256,
 		ShortSHA: d.SHA256[:min(12, len(d.SHA256))], Covers: monthSpan(d.FirstMonth, d.LastMonth), Rows: d.RowCount,
 		Reporters: d.Reporters, Pairs: d.Pairs}
 	if s.uploads.hasOriginal(d.SHA256) {
@@ -109,6 +111,21 @@ func (s *Server) handleDeleteForm(c echo.Context) error {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/datasets?deleted=%d", id))
+	})
+}
+
+// handleDefaultForm makes a dataset the default (default=1) or an
+// ordinary one (default=0).
+func (s *Server) handleDefaultForm(c echo.Context) error {
+	return s.withDataset(c, func(ctx context.Context, id int64) error {
+		on, err := strconv.ParseBool(c.FormValue("default"))
+		if err != nil {
+			return fmt.Errorf("%w: default must be 1 or 0, not %q", data.ErrInvalid, c.FormValue("default"))
+		}
+		if _, err := s.store.UpdateDataset(ctx, id, data.DatasetChanges{Default: &on}); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/datasets#ds-%d", id))
 	})
 }
 

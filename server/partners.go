@@ -53,7 +53,7 @@ func (s *Server) partners(c echo.Context) (data.Country, data.PartnerRanking, []
 			return rep, data.PartnerRanking{}, nil, err
 		}
 	}
-	if q.DatasetID, err = datasetParam(c); err != nil {
+	if q.DatasetID, err = s.datasetParam(c); err != nil {
 		return rep, data.PartnerRanking{}, nil, err
 	}
 	ctx, cancel := s.queryContext(c)

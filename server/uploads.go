@@ -126,11 +126,12 @@ func (up *upload) discard() {
 
 // uploadContext bounds one upload: the context for parsing and storing it,
 // and the connection's deadlines, which for other requests are a minute.
+// The context names the admin, whom an import records as its importer.
 func uploadContext(c echo.Context) (context.Context, context.CancelFunc) {
 	rc := http.NewResponseController(c.Response())
 	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout)) // unsupported by test recorders only
 	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout + 30*time.Second))
-	return context.WithTimeout(c.Request().Context(), uploadTimeout)
+	return context.WithTimeout(data.WithImporter(c.Request().Context(), adminOf(c).label()), uploadTimeout)
 }
 
 func (u *uploads) tooLarge() error {
