@@ -113,6 +113,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo datasets into an empty database")
 	logFormat := fs.String("log-format", envOr("TRADEDASH_LOG_FORMAT", "text"), "log format: text or json (env TRADEDASH_LOG_FORMAT)")
 	maxUploadMB := fs.Int64("max-upload-mb", 100, "largest file accepted by an upload, in MB")
+	private := fs.Bool("private", false, "require the admin's sign-in for every page and API, not only for writes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Chart images (/charts/*.svg|png) are drawn by warm ECharts engines,
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
-	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images}, *db)
+	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images, Private: *private}, *db)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// Renderer draws charts as images for /charts/*.svg; nil answers
 	// those routes with 503.
 	Renderer *charts.Renderer
+	// Private requires the admin's sign-in for reading too: every route
+	// but the sign-in page, health checks and static assets.
+	Private bool
 }
 
 // Server serves the dashboard and its JSON API.
@@ -79,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true}))
 	e.Use(s.logRequests)
 	e.Use(secureHeaders)
+	if cfg.Private {
+		e.Use(s.requireSignIn)
+	}
 	s.echo = e
 	s.routes()
 	return s, nil
