@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,10 +20,16 @@ import (
 // pages (datasets_pages.go) share: import options, importing, deleting
 // and looking datasets up.
 
-// importOptions reads the import's options from the form's fields.
+// importOptions reads the import's options from the form's fields. The
+// flow and unit are checked by the importers, which say what they expect.
 func (s *Server) importOptions(f map[string]string) (importers.Options, error) {
 	o := importers.Options{Name: strings.TrimSpace(f["name"]), Source: strings.TrimSpace(f["source"]),
-		Reporter: strings.TrimSpace(f["reporter"]), Partner: strings.TrimSpace(f["partner"]), Sheet: strings.TrimSpace(f["sheet"])}
+		Reporter: strings.TrimSpace(f["reporter"]), Partner: strings.TrimSpace(f["partner"]), Sheet: strings.TrimSpace(f["sheet"]),
+		Flow: strings.TrimSpace(f["flow"]), Unit: strings.TrimSpace(f["unit"]), Format: strings.TrimSpace(f["format"])}
+	if o.Format != "" && !slices.Contains(importers.LayoutNames(), o.Format) {
+		return o, fmt.Errorf("%w: format %q is not a layout tradedash reads; leave it empty to detect it, or give one of %s",
+			data.ErrInvalid, o.Format, strings.Join(importers.LayoutNames(), ", "))
+	}
 	if v := strings.TrimSpace(f["fiscal_start_month"]); v != "" && v != "0" {
 		m, err := strconv.Atoi(v)
 		if err != nil || m < 2 || m > 12 {

@@ -227,6 +227,12 @@ type previewJSON struct {
 	Warnings     []string          `json:"warnings"`
 	Errors       []importErrorJSON `json:"errors"`
 	DuplicateOf  *int64            `json:"duplicate_of"`
+	Sheets       []sheetJSON       `json:"sheets"`
+}
+
+type sheetJSON struct {
+	Name   string `json:"name"`
+	Hidden bool   `json:"hidden"`
 }
 
 type periodJSON struct {
@@ -264,6 +270,10 @@ func newPreviewJSON(r previewResult) previewJSON {
 	}
 	if r.Duplicate != nil {
 		j.DuplicateOf = &r.Duplicate.ID
+	}
+	j.Sheets = []sheetJSON{}
+	for _, sh := range r.Sheets {
+		j.Sheets = append(j.Sheets, sheetJSON{sh.Name, sh.Hidden})
 	}
 	for _, p := range r.Periods {
 		j.Periods = append(j.Periods, periodJSON{p.Label(), yearMonth(p.Start), yearMonth(p.End)})

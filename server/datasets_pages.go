@@ -141,9 +141,28 @@ func (s *Server) handleEditForm(c echo.Context) error {
 
 type uploadView struct {
 	CSRF, MaxSize, Error string
+	MaxBytes             int64             // the upload limit, for the script to check before sending
 	Fields               map[string]string // the options, as last sent
 	Months               []monthOption
-	Preview              *previewView
+	// Choices of the options form; Sheets only once a workbook is previewed.
+	Flows, Units, Formats, Sheets []option
+	Preview                       *previewView
+}
+
+// Values offered for a wide table's flow and unit; the importers accept these.
+var (
+	flowChoices = []string{"export", "import", "re-export", "re-import"}
+	unitChoices = []string{"US$", "thousand US$", "million US$", "billion US$"}
+)
+
+// choices is a select's options: first (value "") and then values, with
+// current selected.
+func choices(current, first string, values ...string) []option {
+	out := []option{{"", first, current == ""}}
+	for _, v := range values {
+		out = append(out, option{v, v, v == current})
+	}
+	return out
 }
 
 type monthOption struct {
@@ -166,10 +185,23 @@ type previewRow struct {
 	Reporter, Partner, Period, Flow, Product, Value, SourceRef string
 }
 
-func (s *Server) newUploadView(a *admin, fields map[string]string) uploadView {
-	v := uploadView{CSRF: a.csrf(), MaxSize: sizeText(s.uploads.max), Fields: fields}
+func (s *Server) newUploadView(a *admin, fields map[string]string, sheets []importers.Sheet) uploadView {
+	v := uploadView{CSRF: a.csrf(), MaxSize: sizeText(s.uploads.max), MaxBytes: s.uploads.max, Fields: fields}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
+	}
+	v.Flows = choices(v.Fields["flow"], "from the file", flowChoices...)
+	v.Units = choices(v.Fields["unit"], "as the file states it", unitChoices...)
+	v.Formats = choices(v.Fields["format"], "detect it", importers.LayoutNames()...)
+	if len(sheets) > 0 {
+		v.Sheets = []option{{"", "the first visible sheet with data", v.Fields["sheet"] == ""}}
+		for _, sh := range sheets {
+			label := sh.Name
+			if sh.Hidden {
+				label += " (hidden)"
+			}
+			v.Sheets = append(v.Sheets, option{sh.Name, label, sh.Name == v.Fields["sheet"]})
+		}
 	}
 	v.Months = append(v.Months, monthOption{0, "January (calendar years only)", true})
 	for m := 2; m <= 12; m++ {
@@ -211,14 +243,14 @@ func sizeText(n int64) string {
 // handleUploadPage shows the upload form, or a pending preview.
 func (s *Server) handleUploadPage(c echo.Context) error {
 	a := adminOf(c)
-	v := s.newUploadView(a, nil)
+	v := s.newUploadView(a, nil, nil)
 	if id := c.QueryParam("preview"); id != "" {
 		p, ok := s.uploads.pending(id)
 		if !ok {
 			v.Error = errPreviewGone.Message.(string)
 			return s.render(c, http.StatusGone, "upload", v)
 		}
-		v = s.newUploadView(a, p.fields)
+		v = s.newUploadView(a, p.fields, p.result.Sheets)
 		v.Preview = s.newPreviewView(p)
 	}
 	return s.render(c, http.StatusOK, "upload", v)
@@ -238,7 +270,7 @@ func (s *Server) handlePreviewForm(c echo.Context) error {
 	delete(fields, csrfField)
 	o, err := s.importOptions(fields)
 	if err != nil {
-		v := s.newUploadView(a, fields)
+		v := s.newUploadView(a, fields, nil)
 		v.Error = err.Error()
 		return s.render(c, http.StatusBadRequest, "upload", v)
 	}

@@ -29,6 +29,7 @@ type previewResult struct {
 	Warnings            []string
 	Errors              []importErrorJSON
 	Duplicate           *data.Dataset
+	Sheets              []importers.Sheet // a workbook's worksheets; none for CSV
 }
 
 // layoutAbout says, for each layout the importers know, what made the file
@@ -73,6 +74,8 @@ func (s *Server) preview(ctx context.Context, up *upload, o importers.Options) (
 		return r, err
 	}
 	defer f.Close()
+	// What is wrong with a workbook that lists no sheets, the import says.
+	r.Sheets, _ = importers.Sheets(f, up.size)
 	d, err := importers.Import(ctx, tmp, up.name, f, o)
 	if err != nil {
 		if r.Errors = importErrors(up.name, err); r.Errors != nil {
