@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -164,7 +165,7 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 		rep, err = importers.Check(ctx, ref, path, f, o)
 	} else {
 		var d data.Dataset
-		d, rep, err = importers.ImportReport(ctx, store, path, f, o)
+		d, rep, err = importers.ImportReport(data.WithImporter(ctx, cliImporter()), store, path, f, o)
 		if err == nil {
 			res.ID, res.Name, res.SHA256 = d.ID, d.Name, d.SHA256
 		}
@@ -374,4 +375,14 @@ func thousands(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// cliImporter is how a dataset records an import by this command: "cli:"
+// and the user running it, as the shell's USER names them.
+func cliImporter() string {
+	who := os.Getenv("USER")
+	if u, err := user.Current(); who == "" && err == nil {
+		who = u.Username
+	}
+	return "cli:" + who
 }

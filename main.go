@@ -115,6 +115,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	maxUploadMB := fs.Int64("max-upload-mb", 100, "largest file accepted by an upload, in MB")
 	frameAncestors := fs.String("frame-ancestors", envOr("TRADEDASH_FRAME_ANCESTORS", "'self'"),
 		`who may show the pages in a frame: CSP frame-ancestors sources, such as "'self' https://intranet.example", or 'none' (env TRADEDASH_FRAME_ANCESTORS)`)
+	private := fs.Bool("private", false, "require the admin's sign-in for every page and API, not only for writes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
 	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images,
-		FrameAncestors: *frameAncestors}, *db)
+		FrameAncestors: *frameAncestors, Private: *private}, *db)
 	if err != nil {
 		return err
 	}

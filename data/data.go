@@ -148,6 +148,8 @@ type Dataset struct {
 	Format       string // detected layout, e.g. "comtrade-legacy" or "tradedash-demo"
 	ImportedAt   time.Time
 	RowCount     int64
+	ImportedBy   string // who imported it: "admin", "cli:<user>"; "" when not recorded
+	Default      bool   // the dataset views show when a link names none; at most one is
 }
 
 // Validate checks the fields a dataset must have.
@@ -159,6 +161,8 @@ func (d Dataset) Validate() error {
 		return fmt.Errorf("%w: dataset %q needs the sha256 of its file", ErrInvalid, d.Name)
 	case strings.TrimSpace(d.Format) == "":
 		return fmt.Errorf("%w: dataset %q needs a format", ErrInvalid, d.Name)
+	case len(d.ImportedBy) > maxImportedBy:
+		return fmt.Errorf("%w: dataset %q: who imported it is %d bytes long; at most %d are kept", ErrInvalid, d.Name, len(d.ImportedBy), maxImportedBy)
 	}
 	return nil
 }

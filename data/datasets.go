@@ -19,11 +19,13 @@ type DatasetSummary struct {
 	LastMonth  Month
 }
 
-const datasetColumns = `d.id, d.name, d.source, d.licence, d.description, d.original_name, d.sha256, d.format, d.imported_at, d.row_count`
+const datasetColumns = `d.id, d.name, d.source, d.licence, d.description, d.original_name, d.sha256, d.format, d.imported_at, d.row_count,
+	d.imported_by, d.is_default`
 
 func scanDataset(sc interface{ Scan(...any) error }, d *Dataset, extra ...any) error {
 	var at string
-	dest := append([]any{&d.ID, &d.Name, &d.Source, &d.Licence, &d.Description, &d.OriginalName, &d.SHA256, &d.Format, &at, &d.RowCount}, extra...)
+	dest := append([]any{&d.ID, &d.Name, &d.Source, &d.Licence, &d.Description, &d.OriginalName, &d.SHA256, &d.Format, &at, &d.RowCount,
+		&d.ImportedBy, &d.Default}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return err
 	}

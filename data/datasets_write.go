@@ -16,6 +16,9 @@ type DatasetChanges struct {
 	Name        *string
 	Source      *string
 	Description *string
+	// Default true makes the dataset the one views show when a link names
+	// none, taking that from any other; false makes it an ordinary one.
+	Default *bool
 }
 
 // Limits on the edited fields, in characters.
@@ -23,12 +26,13 @@ const (
 	maxDatasetName        = 200
 	maxDatasetSource      = 2000
 	maxDatasetDescription = 10000
+	maxImportedBy         = 200 // bytes, as the column's CHECK
 )
 
 // Validate checks the changes before they are stored.
 func (c DatasetChanges) Validate() error {
-	if c.Name == nil && c.Source == nil && c.Description == nil {
-		return fmt.Errorf("%w: nothing to change: give a name, source or description", ErrInvalid)
+	if c.Name == nil && c.Source == nil && c.Description == nil && c.Default == nil {
+		return fmt.Errorf("%w: nothing to change: give a name, source, description or default", ErrInvalid)
 	}
 	if c.Name != nil && strings.TrimSpace(*c.Name) == "" {
 		return fmt.Errorf("%w: a dataset needs a name", ErrInvalid)
@@ -73,12 +77,56 @@ func (s *Store) UpdateDataset(ctx context.Context, id int64, c DatasetChanges) (
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, fmt.Errorf("%w: there is no dataset %d", ErrNotFound, id))
 		}
+		if c.Default != nil {
+			if err := setDefault(ctx, tx, id, *c.Default); err != nil {
+				return err
+			}
+		}
 		return scanDataset(tx.QueryRowContext(ctx, `SELECT `+datasetColumns+` FROM datasets d WHERE d.id = ?`, id), &d)
 	})
 	if err != nil {
 		return Dataset{}, err
 	}
 	return d, nil
+}
+
+// setDefault makes dataset id the default (clearing the flag on any
+// other first, as the unique index allows one) or an ordinary dataset.
+func setDefault(ctx context.Context, tx *sql.Tx, id int64, on bool) error {
+	if on {
+		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET is_default = 0 WHERE is_default = 1 AND id <> ?`, id); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE datasets SET is_default = ? WHERE id = ?`, on, id)
+	return err
+}
+
+// DefaultDataset returns the id of the default dataset, or 0 when no
+// dataset is the default.
+func (s *Store) DefaultDataset(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM datasets WHERE is_default = 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+type importerKey struct{}
+
+// WithImporter returns a context that says who imports: Import records it
+// as the dataset's ImportedBy when the dataset does not say. It travels in
+// the context so that the importers, which build the Dataset, need not
+// know about the people using them.
+func WithImporter(ctx context.Context, who string) context.Context {
+	return context.WithValue(ctx, importerKey{}, who)
+}
+
+// ImporterFrom returns who WithImporter says imports, or "".
+func ImporterFrom(ctx context.Context) string {
+	who, _ := ctx.Value(importerKey{}).(string)
+	return who
 }
 
 // DeleteDataset removes dataset id and, through the foreign key's ON

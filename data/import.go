@@ -17,6 +17,9 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 	if d.ImportedAt.IsZero() {
 		d.ImportedAt = time.Now().UTC()
 	}
+	if d.ImportedBy == "" {
+		d.ImportedBy = ImporterFrom(ctx)
+	}
 	if err := d.Validate(); err != nil {
 		return Dataset{}, err
 	}
@@ -28,9 +31,9 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO datasets (name, source, licence, description, original_name, sha256, format, imported_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.Name, d.Source, d.Licence, d.Description, d.OriginalName, d.SHA256, d.Format, d.ImportedAt.UTC().Format(time.RFC3339Nano))
+		res, err := tx.ExecContext(ctx, `INSERT INTO datasets (name, source, licence, description, original_name, sha256, format, imported_at, imported_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.Name, d.Source, d.Licence, d.Description, d.OriginalName, d.SHA256, d.Format, d.ImportedAt.UTC().Format(time.RFC3339Nano), d.ImportedBy)
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ const (
 	maxFailedSignIns = 5               // per client address and signInWindow
 	maxFormBytes     = 1 << 20         // a url-encoded form: login, edit, commit
 	adminKey         = "tradedash.adm" // echo context key of the *admin
+	identityKey      = "tradedash.who" // echo context key of identify's *admin
 )
 
 // admin is who a request's credentials say it comes from.
@@ -56,6 +57,19 @@ var (
 // credentials (an expired or unknown session cookie counts as none). A
 // wrong bearer token is an error and counts as a failed sign-in.
 func (s *Server) identify(c echo.Context) (*admin, error) {
+	// A request identified once (by requireSignIn, then requireAdmin or a
+	// page's viewer) is not looked up, nor counted as a failure, again.
+	if a, ok := c.Get(identityKey).(*admin); ok {
+		return a, nil
+	}
+	a, err := s.lookUpAdmin(c)
+	if a != nil {
+		c.Set(identityKey, a)
+	}
+	return a, err
+}
+
+func (s *Server) lookUpAdmin(c echo.Context) (*admin, error) {
 	ctx, cancel := s.queryContext(c)
 	defer cancel()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
@@ -127,6 +141,36 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// openWhenPrivate are the paths a private server serves to anyone: the
+// sign-in and sign-out forms, the health checks, and the static assets
+// the sign-in page needs.
+func openWhenPrivate(path string) bool {
+	switch path {
+	case "/login", "/logout", "/healthz", "/readyz", "/favicon.ico":
+		return true
+	}
+	return strings.HasPrefix(path, "/static/")
+}
+
+// requireSignIn, on a private server, lets a request through only from
+// the admin (a session or the bearer token), except to openWhenPrivate.
+// Pages are sent to the sign-in form; API clients get a 401.
+func (s *Server) requireSignIn(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if openWhenPrivate(c.Request().URL.Path) {
+			return next(c)
+		}
+		a, err := s.identify(c)
+		if err != nil {
+			return s.authError(c, err)
+		}
+		if a == nil {
+			return s.authError(c, errSignIn)
+		}
+		return next(c)
+	}
+}
+
 // authError answers a request without valid credentials. A page asked
 // for by a browser (GET, not under /api/) is sent to the sign-in form.
 func (s *Server) authError(c echo.Context, err error) error {
@@ -146,6 +190,18 @@ func (s *Server) authError(c echo.Context, err error) error {
 		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
 	}
 	return err
+}
+
+// label names the admin as a dataset's importer: a browser session, or
+// an API client with the bearer token.
+func (a *admin) label() string {
+	switch {
+	case a == nil:
+		return ""
+	case a.session == nil:
+		return "admin (API token)"
+	}
+	return "admin"
 }
 
 // adminOf returns the admin requireAdmin let through, or nil on routes

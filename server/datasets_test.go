@@ -38,6 +38,13 @@ type adminServer struct {
 // mustAdminServer starts an adminServer; maxUpload 0 keeps the default limit.
 func mustAdminServer(tb testing.TB, maxUpload int64) *adminServer {
 	tb.Helper()
+	return mustAdminServerWith(tb, Config{MaxUploadBytes: maxUpload})
+}
+
+// mustAdminServerWith starts an adminServer with cfg, whose store, logger
+// and files directory it fills in.
+func mustAdminServerWith(tb testing.TB, cfg Config) *adminServer {
+	tb.Helper()
 	ctx := context.Background()
 	ref, err := data.LoadReference()
 	if err != nil {
@@ -56,7 +63,8 @@ func mustAdminServer(tb testing.TB, maxUpload int64) *adminServer {
 		tb.Fatal(err)
 	}
 	files := filepath.Join(dir, "admin.db.files")
-	srv, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxUploadBytes: maxUpload, FilesDir: files})
+	cfg.Store, cfg.Logger, cfg.FilesDir = store, slog.New(slog.NewTextHandler(io.Discard, nil)), files
+	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

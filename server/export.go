@@ -241,29 +241,39 @@ func inPeriods[T any](items []T, from, to data.Period, period func(T) data.Perio
 }
 
 func (s *Server) partnersCharts(c echo.Context) ([]charts.Chart, error) {
-	rep, r, sets, err := s.partners(c)
+	res, err := s.partners(c)
 	if err != nil {
 		return nil, err
 	}
-	return []charts.Chart{newPartnersView(rep, r, sets, s.ref).Chart}, nil
+	v := newPartnersView(res, s.ref)
+	out := []charts.Chart{v.Chart, v.Map}
+	if v.Series != nil && !v.Series.Empty {
+		out = append(out, v.Series.Lines)
+		if !v.Series.NoWorld {
+			out = append(out, v.Series.Shares)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) partnersTable(c echo.Context) (charts.Table, error) {
-	rep, r, sets, err := s.partners(c)
+	res, err := s.partners(c)
 	if err != nil {
 		return charts.Table{}, err
 	}
-	return charts.PartnersTable(r, partnersOptions(rep, r, sets, s.ref)), nil
+	return charts.PartnersTable(res.ranking, partnersOptions(res, s.ref)), nil
 }
 
 // mirrorCharts is the mirror page's chart, its file name carrying the
 // years it covers.
 func (s *Server) mirrorCharts(c echo.Context) ([]charts.Chart, error) {
-	q, rows, un, sets, err := s.mirror(c)
-	if err != nil || len(rows) == 0 {
+	m, err := s.mirror(c)
+	if err != nil || len(m.rows) == 0 {
 		return nil, err
 	}
-	ch := newMirrorView(q, rows, un, sets, s.ref).Chart
+	rows := m.rows
+	v := newMirrorView(m, s.ref)
+	ch := v.Chart
 	first, last := rows[0].Period.Start.Year(), rows[0].Period.End.Year()
 	for _, r := range rows {
 		first, last = min(first, r.Period.Start.Year()), max(last, r.Period.End.Year())

@@ -89,17 +89,24 @@ func (s *Server) bindBilateral(c echo.Context) (data.BilateralQuery, error) {
 		return q, err
 	}
 	q.Reporter, q.Partner = rep.ISO3, par.ISO3
-	if q.DatasetID, err = datasetParam(c); err != nil {
+	if q.DatasetID, err = s.datasetParam(c); err != nil {
 		return q, err
 	}
 	return q, q.Validate()
 }
 
-// datasetParam reads the optional dataset number; 0 when absent.
-func datasetParam(c echo.Context) (int64, error) {
+// datasetParam reads the optional dataset number. Without one, it is the
+// default dataset if the admin made one the default; "all", or no
+// default, is 0: every dataset, as each view shows them.
+func (s *Server) datasetParam(c echo.Context) (int64, error) {
 	v := strings.TrimSpace(c.QueryParam("dataset"))
-	if v == "" {
+	switch v {
+	case "all":
 		return 0, nil
+	case "":
+		ctx, cancel := s.queryContext(c)
+		defer cancel()
+		return s.store.DefaultDataset(ctx)
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {

@@ -74,7 +74,7 @@ func (s *Server) partners(c echo.Context) (partnersResult, error) {
 			}
 		}
 	}
-	if q.DatasetID, err = datasetParam(c); err != nil {
+	if q.DatasetID, err = s.datasetParam(c); err != nil {
 		return res, err
 	}
 	if res.chosen, err = s.chosenPartners(c, res.reporter); err != nil {

@@ -99,7 +99,7 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 			}
 		}
 	}
-	if a.q.DatasetID, err = datasetParam(c); err != nil {
+	if a.q.DatasetID, err = s.datasetParam(c); err != nil {
 		return a, err
 	}
 	if err := a.q.Validate(); err != nil {

@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	e.POST("/datasets/new", s.handlePreviewForm, s.requireAdmin)
 	e.POST("/datasets/commit", s.handleCommitForm, s.requireAdmin)
 	e.POST("/datasets/:id/edit", s.handleEditForm, s.requireAdmin)
+	e.POST("/datasets/:id/default", s.handleDefaultForm, s.requireAdmin)
 	e.GET("/datasets/:id/delete", s.handleDeleteConfirm, s.requireAdmin)
 	e.POST("/datasets/:id/delete", s.handleDeleteForm, s.requireAdmin)
 	e.GET("/login", s.handleLoginPage)

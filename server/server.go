@@ -41,6 +41,9 @@ type Config struct {
 	// the pages in a frame, such as "'self' https://intranet.example";
 	// "" means 'self'. See ParseFrameAncestors.
 	FrameAncestors string
+	// Private requires the admin's sign-in for reading too: every route
+	// but the sign-in page, health checks and static assets.
+	Private bool
 }
 
 // Server serves the dashboard and its JSON API.
@@ -90,6 +93,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true}))
 	e.Use(s.logRequests)
 	e.Use(s.secureHeaders)
+	if cfg.Private {
+		e.Use(s.requireSignIn)
+	}
 	s.echo = e
 	s.routes()
 	return s, nil

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"tradedash/data"
+	"tradedash/importers"
+)
+
+// Previews: an upload parsed as its import would be, into a throwaway
+// store, so that the admin sees what tradedash understood before
+// anything is written.
+
+// previewResult is what parsing a file found, before anything is stored.
+type previewResult struct {
+	File, SHA256        string
+	Size                int64
+	Layout, LayoutAbout string
+	Rows                int64
+	Skipped, Reporters  int
+	FirstMonth          data.Month
+	LastMonth           data.Month
+	Periods             []data.Period
+	Pairs               []data.Pair
+	Observations        []data.Observation
+	Warnings            []string
+	Errors              []importErrorJSON
+	Duplicate           *data.Dataset
+	Sheets              []importers.Sheet // a workbook's worksheets; none for CSV
+}
+
+// layoutAbout says, for each layout the importers know, what made the file
+// look like it.
+var layoutAbout = map[string]string{
+	"tradedash-long":  "The header has every column of tradedash's own long format (reporter, partner, period, flow, product classification, code and name, value_usd, bound, quantity, unit, source_ref, source_quote).",
+	"comtrade-legacy": "The header has the columns of UN Comtrade's legacy CSV (Classification, Aggregate Level, Is Leaf Code, Trade Flow Code, Reporter ISO, Partner ISO, Commodity Code, Trade Value (US$)).",
+	"long":            "A long table, one figure per row: its reporter, partner, period, flow and value columns were found by their header names.",
+}
+
+// preview parses an upload as an import would, into a throwaway SQLite
+// database in os.TempDir, and reads back what it holds. It is the real
+// import path, so the preview cannot promise what the import then refuses;
+// a parse-only API in importers would be cheaper (no database, no reference
+// lists to load), and would let the preview say why a layout was chosen.
+// Problems with the file's content are the preview's findings, not errors.
+func (s *Server) preview(ctx context.Context, up *upload, o importers.Options) (previewResult, error) {
+	r := previewResult{File: up.name, SHA256: up.sha256, Size: up.size}
+	if d, err := s.datasetWithSHA(ctx, up.sha256); err != nil {
+		return r, err
+	} else if d != nil {
+		r.Duplicate = d
+		r.Warnings = append(r.Warnings, fmt.Sprintf("This file was already imported as dataset %d, %q: committing it again is refused.", d.ID, d.Name))
+	}
+	dir, err := os.MkdirTemp("", "tradedash-preview-*")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	tmp, err := data.Open(ctx, filepath.Join(dir, "preview.db"), s.ref)
+	if err != nil {
+		return r, fmt.Errorf("preview database: %w", err)
+	}
+	defer tmp.Close()
+	o.Skipped = func(e *importers.Error) {
+		if r.Skipped++; r.Skipped <= previewWarnings {
+			r.Warnings = append(r.Warnings, "Left out, as it states no value: "+e.Error())
+		}
+	}
+	f, err := os.Open(up.path)
+	if err != nil {
+		return r, err
+	}
+	defer f.Close()
+	// What is wrong with a workbook that lists no sheets, the import says.
+	r.Sheets, _ = importers.Sheets(f, up.size)
+	d, err := importers.Import(ctx, tmp, up.name, f, o)
+	if err != nil {
+		if r.Errors = importErrors(up.name, err); r.Errors != nil {
+			return r, nil
+		}
+		return r, err
+	}
+	if r.Skipped > previewWarnings {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("…and %d more rows left out for stating no value.", r.Skipped-previewWarnings))
+	}
+	return r, r.fill(ctx, tmp, d)
+}
+
+// fill reads back what the preview database holds of dataset d.
+func (r *previewResult) fill(ctx context.Context, tmp *data.Store, d data.Dataset) error {
+	r.Layout, r.Rows = d.Format, d.RowCount
+	r.LayoutAbout = layoutAbout[d.Format]
+	if r.LayoutAbout == "" {
+		r.LayoutAbout = fmt.Sprintf("The importers recognised the layout %q.", d.Format)
+	}
+	var err error
+	if r.Observations, err = tmp.DatasetObservations(ctx, d.ID, previewRows); err != nil {
+		return err
+	}
+	if r.Periods, err = tmp.DatasetPeriods(ctx, d.ID); err != nil {
+		return err
+	}
+	if r.Pairs, err = tmp.Pairs(ctx, d.ID, 0); err != nil {
+		return err
+	}
+	sums, err := tmp.Datasets(ctx)
+	for _, sum := range sums {
+		r.Reporters, r.FirstMonth, r.LastMonth = sum.Reporters, sum.FirstMonth, sum.LastMonth
+	}
+	return err
+}
