@@ -186,7 +186,8 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	for _, p := range t.Products {
 		v.ProductFields = append(v.ProductFields, p.URLCode())
 	}
-	for len(v.ProductFields) < 3 {
+	// An empty field or two to add products with, up to the limit.
+	for len(v.ProductFields) < 3 || len(v.ProductFields) == len(t.Products) && len(v.ProductFields) < data.MaxProducts {
 		v.ProductFields = append(v.ProductFields, "")
 	}
 	for _, d := range a.sets {
