@@ -44,7 +44,8 @@ type exportView struct {
 var exportViews = map[string]exportView{
 	"bilateral": {params: []string{"reporter", "partner", "dataset", "from", "to"}, charts: (*Server).bilateralCharts, table: (*Server).bilateralTable},
 	"partners":  {params: []string{"reporter", "flow", "period", "dataset"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
-	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif"}, charts: (*Server).mirrorCharts},
+	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif", "dataset_a", "dataset_b"}, charts: (*Server).mirrorCharts},
+	"products":  {params: []string{"reporter", "product", "partner", "flow", "from", "to", "dataset"}, charts: (*Server).productsCharts, table: (*Server).productsTable},
 	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b"}, charts: (*Server).compareCharts},
 }
 
@@ -282,7 +283,28 @@ func (s *Server) mirrorCharts(c echo.Context) ([]charts.Chart, error) {
 	if last != first {
 		ch.FileName += "-" + strconv.Itoa(last)
 	}
-	return []charts.Chart{ch}, nil
+	out := []charts.Chart{ch}
+	if v.Sources != nil {
+		out = append(out, v.Sources.Chart)
+	}
+	return out, nil
+}
+
+// productsCharts is the sectors page's chart.
+func (s *Server) productsCharts(c echo.Context) ([]charts.Chart, error) {
+	a, err := s.products(c)
+	if err != nil {
+		return nil, err
+	}
+	return []charts.Chart{charts.Products(a.trade, a.opts)}, nil
+}
+
+func (s *Server) productsTable(c echo.Context) (charts.Table, error) {
+	a, err := s.products(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	return charts.ProductsTable(a.trade, a.opts), nil
 }
 
 // compareCharts are the compare page's charts, one per side and flow that
