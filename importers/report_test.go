@@ -53,6 +53,7 @@ func TestReportDetection(t *testing.T) {
 		{"long_mixed.csv", Options{}, "long", `long table: reporter "Reporter", partner "Partner ISO", period "Year", flow "Trade Flow", product "HS Code", value "Trade Value (US$)"`, 1, "US$", `the value column's header "Trade Value (US$)"`, 5, 1, 5, ""},
 		{"wide_pakistan_fy.csv", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1,
 			`reporter PAK, flow export from the title in row 1 "Pakistan: exports to selected countries"`},
+		{"testdata/xlsx/lo_wide_pakistan_fy.xlsx", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns (2020-21 … 2022-23)", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1, ""},
 		{"wide_months_2023.csv", Options{}, "wide", "wide table: 6 period columns", 4, "million US$", `row 2 "US$ million"`, 18, 6, 3, `months read in 2023 (row 1 "Exports of Pakistan to selected countries, January–June 2023")`},
 	}
 	for _, tt := range tests {
@@ -65,6 +66,9 @@ func TestReportDetection(t *testing.T) {
 			}
 			if r.Rows != tt.rows || len(r.Periods) != tt.periods || r.NumPairs != tt.numPairs {
 				t.Errorf("%d rows, periods %v, %d pairs; want %d, %d, %d", r.Rows, r.Periods, r.NumPairs, tt.rows, tt.periods, tt.numPairs)
+			}
+			if xlsx := strings.HasSuffix(tt.file, ".xlsx"); xlsx != (r.Sheet != "") || xlsx == (r.Encoding != "") {
+				t.Errorf("sheet %q, encoding %q", r.Sheet, r.Encoding)
 			}
 			if tt.detail != "" && !strings.Contains(strings.Join(r.Details, "\n"), tt.detail) {
 				t.Errorf("details %q lack %q", r.Details, tt.detail)
