@@ -162,6 +162,9 @@ func (rd *reading) dataset(name string) data.Dataset {
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
 	rec := newRecorder(rd.report, rd.o)
+	if rd.layout.Name() == "baci" {
+		rec.totals = nil // BACI states HS6 flows only, never a total
+	}
 	err := rd.layout.Parse(ctx, rd.rows, func(o data.Observation) error {
 		if err := emit(o); err != nil {
 			return err
@@ -228,7 +231,9 @@ func (rc *recorder) add(o data.Observation) {
 	}
 	rc.periods[o.Period] = true
 	rc.pairs[[2]string{o.Reporter, o.Partner}] = true
-	rc.totals.add(o)
+	if rc.totals != nil {
+		rc.totals.add(o)
+	}
 	if rc.o.Progress != nil && rc.r.Rows-rc.progress >= progressEvery {
 		rc.progress = rc.r.Rows
 		rc.o.Progress(rc.r.Rows)
@@ -252,7 +257,9 @@ func (rc *recorder) finish() {
 	if len(r.Pairs) > maxPairsListed {
 		r.Pairs = r.Pairs[:maxPairsListed]
 	}
-	r.Warnings = append(r.Warnings, rc.totals.warnings()...)
+	if rc.totals != nil {
+		r.Warnings = append(r.Warnings, rc.totals.warnings()...)
+	}
 	if r.NoValue > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d rows or cells state no value (empty, \"..\", \"-\") and were left out", r.NoValue))
 	}

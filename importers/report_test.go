@@ -53,6 +53,7 @@ func TestReportDetection(t *testing.T) {
 		{"long_mixed.csv", Options{}, "long", `long table: reporter "Reporter", partner "Partner ISO", period "Year", flow "Trade Flow", product "HS Code", value "Trade Value (US$)"`, 1, "US$", `the value column's header "Trade Value (US$)"`, 5, 1, 5, ""},
 		{"wide_pakistan_fy.csv", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1,
 			`reporter PAK, flow export from the title in row 1 "Pakistan: exports to selected countries"`},
+		{"testdata/xlsx/lo_wide_pakistan_fy.xlsx", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns (2020-21 … 2022-23)", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1, ""},
 		{"wide_months_2023.csv", Options{}, "wide", "wide table: 6 period columns", 4, "million US$", `row 2 "US$ million"`, 18, 6, 3, `months read in 2023 (row 1 "Exports of Pakistan to selected countries, January–June 2023")`},
 	}
 	for _, tt := range tests {
@@ -65,6 +66,9 @@ func TestReportDetection(t *testing.T) {
 			}
 			if r.Rows != tt.rows || len(r.Periods) != tt.periods || r.NumPairs != tt.numPairs {
 				t.Errorf("%d rows, periods %v, %d pairs; want %d, %d, %d", r.Rows, r.Periods, r.NumPairs, tt.rows, tt.periods, tt.numPairs)
+			}
+			if xlsx := strings.HasSuffix(tt.file, ".xlsx"); xlsx != (r.Sheet != "") || xlsx == (r.Encoding != "") {
+				t.Errorf("sheet %q, encoding %q", r.Sheet, r.Encoding)
 			}
 			if tt.detail != "" && !strings.Contains(strings.Join(r.Details, "\n"), tt.detail) {
 				t.Errorf("details %q lack %q", r.Details, tt.detail)
@@ -324,4 +328,53 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkRecorder measures what the report adds to reading a file
+// (periods, pairs, the parts-versus-total sums) per observation, on a
+// generated file of 300,000 long-table rows with many pairs and HS6
+// products and no totals: the sums are given up after noTotalsAfter rows.
+func BenchmarkRecorder(b *testing.B) {
+	ref := mustReference(b)
+	var countries []string
+	for _, c := range ref.Countries() {
+		if !c.Aggregate {
+			countries = append(countries, c.ISO3)
+		}
+	}
+	obs := make([]data.Observation, 300000)
+	for i := range obs {
+		obs[i] = data.Observation{Reporter: countries[i%len(countries)], Partner: countries[(i/7+1)%len(countries)], Period: data.Year(2019 + i%3),
+			Flow: data.Export, Product: data.Product{Classification: data.HS, Code: fmt.Sprintf("%06d", 10000+i%5000)}, ValueUSD: float64(i), Bound: data.Exact}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := newRecorder(&Report{}, Options{})
+		for _, o := range obs {
+			rec.add(o)
+		}
+		rec.finish()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(obs)), "ns/row")
+}
+
+// TestPartsCheckGivesUp: a file whose first noTotalsAfter observations
+// state no total is not followed further (its sums cost time on every
+// row); a total after that is reported as not compared, not ignored.
+func TestPartsCheckGivesUp(t *testing.T) {
+	t.Parallel()
+	for _, late := range []bool{false, true} {
+		c := newPartsCheck()
+		for i := range noTotalsAfter + 10 {
+			c.add(data.Observation{Reporter: "IND", Partner: "RUS", Period: data.Year(2000 + i%20), Flow: data.Export,
+				Product: data.Product{Classification: data.HS, Code: fmt.Sprintf("%06d", i%900000)}, ValueUSD: 1, Bound: data.Exact})
+		}
+		if late {
+			c.add(data.Observation{Reporter: "IND", Partner: "RUS", Period: data.Year(2000), Flow: data.Export, Product: data.TotalProduct, ValueUSD: 5, Bound: data.Exact})
+		}
+		w := c.warnings()
+		if !c.gaveUp || c.products != nil || late != (len(w) == 1 && strings.Contains(w[0], "not compared")) || !late && len(w) != 0 {
+			t.Errorf("late total %v: gave up %v, warnings %q", late, c.gaveUp, w)
+		}
+	}
 }
