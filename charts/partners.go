@@ -247,7 +247,10 @@ func PartnersMap(r data.PartnerRanking, o PartnersOptions) Chart {
 		"tooltip":   map[string]any{"show": true, "trigger": "item"},
 		"aria":      map[string]any{"enabled": true, "label": map[string]any{"enabled": true, "description": c.AriaLabel}},
 		"animation": false,
-		"visualMap": map[string]any{"type": "piecewise", "pieces": decadePieces(lo, hi), "left": "left", "bottom": 30, "calculable": false},
+		// Viridis: ordered from light to dark, told apart by readers with
+		// colour-blindness and in greyscale.
+		"visualMap": map[string]any{"type": "piecewise", "pieces": decadePieces(lo, hi), "left": "left", "bottom": 30,
+			"inRange": map[string]any{"color": []any{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}}},
 		"series": []any{map[string]any{
 			"type": "map", "name": "Value", "map": MapName, "nameProperty": "iso3", "roam": true,
 			"top": 70, "bottom": 30, "emphasis": map[string]any{"label": map[string]any{"show": false}},

@@ -69,6 +69,31 @@ func TestBrowserPartnersMapAndLines(t *testing.T) {
 	if !fetched {
 		t.Error("the map's boundaries were not fetched from the server's own static files")
 	}
+	// Type a third partner by name into the picker's next slot: the URL and the lines follow.
+	if err := chromedp.Do(b.ctx,
+		chromedp.SetValue(chromedp.CSS(`input[name=partner]:nth-of-type(3)`), "Uzbekistan"),
+		chromedp.Submit(chromedp.CSS(`form.selectors`)),
+		chromedp.WaitVisible(chromedp.CSS(linesSel+`[data-drawn="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, "partner=Uzbekistan") {
+		t.Errorf("location = %q, %v", loc, err)
+	}
+	lines, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.querySelector('`+linesSel+`')).getOption().series.map(function (s) { return s.name; })`))
+	if err != nil || strings.Join(lines, ",") != "Russia,China,Uzbekistan" {
+		t.Errorf("lines after adding a partner = %v, %v", lines, err)
+	}
+	// At a phone's width the picker and the charts fit the screen.
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, loc, mapSel)
+	widths, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err != nil || len(widths) != 2 || widths[0] > widths[1] {
+		t.Errorf("at 390 px the page is %v wide (page, screen), %v", widths, err)
+	}
 	b.check(t, ts.URL)
 }
 

@@ -142,7 +142,10 @@ func TestWorldMapAsset(t *testing.T) {
 		Type     string
 		Features []struct {
 			Properties struct{ ISO3, Name string }
-			Geometry   struct{ Type string }
+			Geometry   struct {
+				Type        string
+				Coordinates json.RawMessage
+			}
 		}
 	}
 	if err := json.Unmarshal(raw, &geo); err != nil {
@@ -165,8 +168,31 @@ func TestWorldMapAsset(t *testing.T) {
 			t.Errorf("feature %s twice", k)
 		}
 		seen[k] = true
-		if f.Geometry.Type != "Polygon" && f.Geometry.Type != "MultiPolygon" {
+		var rings [][][2]float64
+		switch f.Geometry.Type {
+		case "Polygon":
+			err = json.Unmarshal(f.Geometry.Coordinates, &rings)
+		case "MultiPolygon":
+			var polygons [][][][2]float64
+			err = json.Unmarshal(f.Geometry.Coordinates, &polygons)
+			for _, p := range polygons {
+				rings = append(rings, p...)
+			}
+		default:
 			t.Errorf("%s: geometry %s", k, f.Geometry.Type)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", k, err)
+		}
+		// A flat map would draw a jump across the antimeridian as a line
+		// across the world (Antarctica's ring runs along the map's foot).
+		for _, r := range rings {
+			for i := 1; i < len(r) && k != "ATA"; i++ {
+				if d := r[i][0] - r[i-1][0]; d > 180 || d < -180 {
+					t.Errorf("%s: a ring jumps from %v to %v", k, r[i-1], r[i])
+					break
+				}
+			}
 		}
 	}
 	for _, k := range []string{"RUS", "CHN", "IND", "PAK", "USA", "KAZ", "BRA"} {

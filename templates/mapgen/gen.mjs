@@ -5,7 +5,8 @@
 // ISO numeric code) so the map series can match the partners' rows; the
 // three Natural Earth units without an ISO code keep their name, prefixed
 // "NE:", and are drawn without a value. Coordinates are rounded to 0.01°
-// (about 1 km), finer than the 1:110m source.
+// (about 1 km), finer than the 1:110m source. Rings that cross the
+// antimeridian are unwrapped (see unwrapRing).
 //
 // Run from this folder: npm install && node gen.mjs. The versions are pinned
 // in package.json; the output is committed, so a build needs no npm.
@@ -49,6 +50,22 @@ function roundCoords(c) {
   return typeof c[0] === "number" ? [round(c[0]), round(c[1])] : c.map(roundCoords);
 }
 
+// unwrapRing moves a ring that crosses the antimeridian (Russia's
+// Chukotka, Fiji) to one side of it: in spherical coordinates the jump
+// from 180° to −180° is a short step, but a flat map draws it as a line
+// across the world. Antarctica's ring runs along the map's foot and is
+// left as it is.
+function unwrapRing(ring) {
+  const crosses = ring.some((p, i) => i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180);
+  return crosses ? ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]) : ring;
+}
+function unwrap(geometry, iso3) {
+  if (iso3 === "ATA") return geometry;
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  const out = polygons.map((rings) => rings.map(unwrapRing));
+  return { type: geometry.type, coordinates: geometry.type === "Polygon" ? out[0] : out };
+}
+
 const geo = feature(topology, topology.objects.countries);
 const unmatched = [];
 geo.features = geo.features.map((f) => {
@@ -57,7 +74,7 @@ geo.features = geo.features.map((f) => {
   return {
     type: "Feature",
     properties: { iso3: iso3 || "NE:" + f.properties.name, name: f.properties.name },
-    geometry: { type: f.geometry.type, coordinates: roundCoords(f.geometry.coordinates) },
+    geometry: unwrap({ type: f.geometry.type, coordinates: roundCoords(f.geometry.coordinates) }, iso3),
   };
 });
 const out = {
