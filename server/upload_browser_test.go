@@ -13,6 +13,19 @@ import (
 // CSV through the upload form, reads the preview, commits it, and opens the
 // new dataset's bilateral chart from the link the datasets page offers:
 // all without any script of ours on those pages.
+// commit sends the preview's commit form with send and waits for the
+// datasets page at want to offer the new dataset's views.
+func (b *browser) commit(tb testing.TB, send chromedp.Action[chromedp.Void], want string) {
+	tb.Helper()
+	if err := chromedp.Do(b.ctx, send, chromedp.WaitVisible(chromedp.CSS(`section.imported a.pair`))); err != nil {
+		tb.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, want) {
+		tb.Fatalf("after the commit the browser is at %q (%v), want %s", loc, err, want)
+	}
+}
+
 func TestBrowserUploadPreviewCommit(t *testing.T) {
 	a := mustAdminServer(t, 0)
 	csv := "reporter,partner,period,flow,value_usd\n" +
@@ -50,16 +63,7 @@ func TestBrowserUploadPreviewCommit(t *testing.T) {
 			t.Errorf("preview lacks %q:\n%s", want, preview)
 		}
 	}
-	if err := chromedp.Do(b.ctx,
-		chromedp.Submit(chromedp.CSS(`form.commit`)),
-		chromedp.WaitVisible(chromedp.CSS(`section.imported a.pair`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil || !strings.Contains(loc, "/datasets?imported=4") {
-		t.Fatalf("after the commit the browser is at %q (%v)", loc, err)
-	}
+	b.commit(t, chromedp.Submit(chromedp.CSS(`form.commit`)), "/datasets?imported=4")
 	heading, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(`section.imported h2`)))
 	if err != nil || heading != "Imported: Kazakhstan–Uzbekistan (test)" {
 		t.Errorf("heading = %q, %v", heading, err)
