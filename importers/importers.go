@@ -122,7 +122,7 @@ type Options struct {
 	Reporter         string // the reporter when the file has no reporter column (ISO3, code or name)
 	Partner          string // the partner when the file has no partner column
 	Flow             string // the trade flow when the file has no flow column (wide tables): export, import, re-export, re-import
-	Unit             string // the unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"
+	Unit             string // the unit of the values, overriding what a wide table's title or a long table's value header states: "US$", "thousand US$", "million US$"
 	Format           string // force a layout by its name (see LayoutNames); default: detect it
 	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
 	// Year is the calendar year of files that state none: a long table

@@ -90,6 +90,11 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	if o.Year != 0 && (o.Year < 1900 || o.Year > 2100) {
 		return nil, fmt.Errorf("%w: year %d is not a year between 1900 and 2100", data.ErrInvalid, o.Year)
 	}
+	if o.Unit != "" {
+		if _, _, ok, _ := parseUnit(o.Unit); !ok {
+			return nil, fmt.Errorf("%w: --unit %q is not a unit (expected US$, thousand US$, million US$ or billion US$)", data.ErrInvalid, o.Unit)
+		}
+	}
 	if err := resolveDefaults(ref, &o); err != nil {
 		return nil, err
 	}
