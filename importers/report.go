@@ -167,8 +167,11 @@ func (rd *reading) dataset(name string) data.Dataset {
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
 	rec := newRecorder(rd.report, rd.o)
-	if rd.layout.Name() == "baci" {
+	switch rd.layout.Name() {
+	case "baci":
 		rec.totals = nil // BACI states HS6 flows only, never a total
+	case "wide":
+		rec.totals.shortfall = true // a wide table's Total row sums the rows above it
 	}
 	err := rd.layout.Parse(ctx, rd.rows, func(o data.Observation) error {
 		if err := emit(o); err != nil {
@@ -226,7 +229,7 @@ func newRecorder(r *Report, o Options) *recorder {
 	if n == 0 {
 		n = 10
 	}
-	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck()}
+	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false)}
 }
 
 func (rc *recorder) add(o data.Observation) {
