@@ -510,6 +510,12 @@ func (r *rowReader) observation() (data.Observation, error) {
 	if extra := len(r.cells) - len(r.cols.names); extra > 0 && !blank(r.cells[len(r.cols.names):]) {
 		return o, r.fail(-1, "", fmt.Sprintf("the row has %d cells but the header only %d", len(r.cells), len(r.cols.names)))
 	}
+	// Every text cell the observation is made of may end up in a label.
+	for f := range nFields {
+		if v, _ := r.cell(f); strings.Contains(v, codeMarker) {
+			return o, r.fail(f, v, codeMarkerMsg(v))
+		}
+	}
 	var err *Error
 	if o.Reporter, err = r.country(fReporterISO, fReporterCode, fReporterName, r.l.o.Reporter, "reporter"); err != nil {
 		return o, err

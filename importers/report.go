@@ -127,6 +127,11 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 		src.close()
 		return nil, encodingHint(err, src)
 	}
+	rd := &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
+	if err := rd.checkNames(name); err != nil {
+		src.close()
+		return nil, err
+	}
 	rep.Layout, rep.Reason, rep.Sheet, rep.Encoding = layout.Name(), head.reason, rows.Sheet(), src.encoding
 	if d, ok := layout.(describer); ok {
 		det := d.describe(head.cells)
@@ -138,7 +143,24 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("values are read as %s: %s", det.unit, det.unitFrom))
 		}
 	}
-	return &reading{src: src, layout: layout, rows: rows, o: o, report: rep}, nil
+	return rd, nil
+}
+
+// checkNames refuses go-echarts' code marker in the names that end up in
+// labels besides the rows' own: the sheet's (in every source reference),
+// the dataset's (by default the file's) and its source.
+func (rd *reading) checkNames(file string) error {
+	d := rd.dataset(file)
+	name := "the dataset's name"
+	if strings.TrimSpace(rd.o.Name) == "" {
+		name += " (the file's, as no name was given)"
+	}
+	for _, n := range []struct{ what, v string }{{"the sheet's name", rd.rows.Sheet()}, {name, d.Name}, {"the source", d.Source}} {
+		if strings.Contains(n.v, codeMarker) {
+			return &Error{File: file, Sheet: rd.rows.Sheet(), Value: n.v, Msg: n.what + " " + codeMarkerMsg(n.v)}
+		}
+	}
+	return nil
 }
 
 func (rd *reading) close() { rd.src.close() }

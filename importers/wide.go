@@ -604,6 +604,11 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	if label == "" {
 		return nil, fail(st.labelCol, "", "the row has figures but no partner or product")
 	}
+	for _, c := range []int{st.labelCol, st.nameCol} {
+		if v := cell(c); strings.Contains(v, codeMarker) {
+			return nil, fail(c, v, codeMarkerMsg(v))
+		}
+	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
 	isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
 	rowKind := st.kind
