@@ -785,6 +785,14 @@ func adversarialCases(t *testing.T) []advCase {
 		{name: "xss-country.csv", content: []byte(csvHead + "PAK," + xss + ",2001,export,5\n"), want: `row 2`},
 		{name: "xss-sector.csv", content: []byte("reporter,partner,year,flow,product,value\nPAK,RUS,2001,export,TOTAL,10\nPAK,RUS,2001,export,\"" + xss + "\",5\n"), rows: 2,
 			then: func(t *testing.T, e *advEnv, id int64) { e.escaped(t, id, "<script>alert(1)") }},
+		// go-echarts' "__f__" marker turns a label into code wherever its
+		// renderer is used: refused at import, with the place of the text.
+		{name: "code-marker-sector.csv", content: []byte("reporter,partner,year,flow,product,value\nPAK,RUS,2001,export,TOTAL,10\nPAK,RUS,2001,export,\"Tea __f__function(){alert(1)}__f__\",5\n"),
+			want: `row 3, column "product": "Tea __f__function(){alert(1)}__f__" contains "__f__", go-echarts' marker for JavaScript code`},
+		{name: "code-marker-sheet.xlsx", gen: wb(book{sheetName: "__f__alert(1)__f__", rows: func(w io.Writer) {
+			header(w)
+			row(w, 2, txt("PAK"), txt("RUS"), txt("2002"), txt("export"), num("12"))
+		}}), want: `sheet "__f__alert(1)__f__": the sheet's name "__f__alert(1)__f__" contains "__f__"`},
 
 		// The upload's own request.
 		// The upload's file name is never a path: only its last element,

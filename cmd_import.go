@@ -31,7 +31,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.Reporter, "reporter", "", "reporter for files without a reporter column (ISO3, ISO2, code or name)")
 	fs.StringVar(&o.Partner, "partner", "", "partner for files without a partner column")
 	fs.StringVar(&o.Flow, "flow", "", "trade flow for files without a flow column, such as wide tables (export, import, re-export, re-import)")
-	fs.StringVar(&o.Unit, "unit", "", `unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"`)
+	fs.StringVar(&o.Unit, "unit", "", `unit of the values, overriding what the file states: "US$", "thousand US$", "million US$"`)
 	fs.StringVar(&o.Format, "format", "", "force the layout instead of detecting it: "+strings.Join(importers.LayoutNames(), ", "))
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read from a workbook (default: the first visible sheet with data)")
 	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)

@@ -6,8 +6,16 @@
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
 //	                   [--max-upload-mb 100] [--frame-ancestors "'self'"]
-//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--reporter ISO3]
-//	                   [--partner ISO3] [--fiscal-start-month N] [--json] FILE...
+//	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--format LAYOUT]
+//	                   [--reporter ISO3] [--partner ISO3] [--flow FLOW] [--unit UNIT] [--fiscal-start-month N]
+//	                   [--year YEAR] [--country-codes FILE] [--dry-run] [--skip-bad-rows] [--json] FILE...
+//
+// Import examples:
+//
+//	tradedash import --dry-run wide_months_2023.csv          # report how the file reads; write nothing
+//	tradedash import --skip-bad-rows bad_value.csv           # store the good rows, list the bad ones
+//	tradedash import --year 2023 --reporter PAK --flow export exports_by_month.xlsx
+//	tradedash import --country-codes country_codes_V202401.csv BACI_HS17_Y2021_V202401.csv
 //	tradedash datasets [--db ./tradedash.db] [--json]
 //	tradedash backup   [--db ./tradedash.db] FILE
 //	tradedash export   chart|data --view bilateral|partners|mirror|compare --reporter ISO3 [--partner ISO3] [--from --to] --format svg|png|csv|xlsx [-o FILE|DIR]
@@ -49,7 +57,11 @@ const usage = `tradedash: bilateral trade statistics dashboard
 
 Commands:
   serve     serve the dashboard (loads the demo data into an empty database)
-  import    import trade files into the database
+  import    import trade files into the database; for example
+              tradedash import --dry-run FILE          report how FILE reads, write nothing
+              tradedash import --skip-bad-rows FILE    store the good rows, list the bad ones
+              tradedash import --year 2023 FILE        the year of a file that states none
+              tradedash import --country-codes country_codes_V202401.csv BACI_FILE
   datasets  list the datasets in the database
   backup    copy the database, consistently, while it is in use
   export    write a chart as SVG or PNG, or its data as CSV or XLSX

@@ -62,9 +62,11 @@ func (c *comtradePlus) Detect(head [][]string) (int, string) {
 	if bestRow < 0 {
 		return 0, "not Comtrade Plus: no header with freqCode, period, reporterCode, flowCode, partnerCode, cmdCode and primaryValue"
 	}
-	if _, cols, _ := c.findHeader(head[bestRow:]); cols == nil {
+	_, cols, _ := c.findHeader(head[bestRow:])
+	if cols == nil {
 		return 0, "not Comtrade Plus: the header lacks a column the rows need"
 	}
+	c.unit = cols.unit
 	return 30, fmt.Sprintf("Comtrade Plus: %d of %d headers matched", best, len(comtradePlusHeader))
 }
 

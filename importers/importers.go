@@ -109,6 +109,19 @@ func quoteValue(s string) string {
 	return fmt.Sprintf("%q (%d bytes)", clipValue(s), len(s))
 }
 
+// codeMarker is go-echarts' marker for JavaScript: its renderer strips the
+// quotes around any string that carries it, so a label "__f__alert(1)__f__"
+// would become code in a page that used Render. tradedash never renders
+// that way, but the marker is refused at import so that no stored label
+// can carry it to any page, export or future renderer.
+const codeMarker = "__f__"
+
+// codeMarkerMsg says why value, text that carries codeMarker, is refused.
+func codeMarkerMsg(value string) string {
+	return fmt.Sprintf("%s contains %q, go-echarts' marker for JavaScript code: chart labels would treat such text as code, so it cannot be stored (remove %q from it)",
+		quoteValue(value), codeMarker, codeMarker)
+}
+
 // Unwrap makes errors.Is(err, data.ErrInvalid) true: a bad file is bad input.
 func (e *Error) Unwrap() error { return data.ErrInvalid }
 
@@ -122,7 +135,7 @@ type Options struct {
 	Reporter         string // the reporter when the file has no reporter column (ISO3, code or name)
 	Partner          string // the partner when the file has no partner column
 	Flow             string // the trade flow when the file has no flow column (wide tables): export, import, re-export, re-import
-	Unit             string // the unit of a wide table's values when the file does not state it: "US$", "thousand US$", "million US$"
+	Unit             string // the unit of the values, overriding what a wide table's title or a long table's value header states: "US$", "thousand US$", "million US$"
 	Format           string // force a layout by its name (see LayoutNames); default: detect it
 	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
 	// Year is the calendar year of files that state none: a long table

@@ -84,6 +84,9 @@ type long struct {
 	o         Options // Reporter and Partner already resolved to ISO3 keys
 	file      string  // base name, for source references
 	signature []string
+	// unit is the value column's unit Detect found, kept so that
+	// Description can say it.
+	unit unitFound
 	// check, when set, vets a parsed row against columns only its layout
 	// knows (Comtrade Plus's freqCode and refMonth).
 	check func(r *rowReader, o *data.Observation) *Error
@@ -102,6 +105,7 @@ func (l *long) Detect(head [][]string) (int, string) {
 	if cols == nil {
 		return 0, why
 	}
+	l.unit = cols.unit
 	if l.signature == nil {
 		return 10, "long table: " + cols.found()
 	}
@@ -153,7 +157,8 @@ func (c *columns) found() string {
 }
 
 // describe says where the header is and what unit the value column is
-// read in: US dollars, as the long layouts take them.
+// read in: the one --unit gives, else the one its header states ("Trade
+// Value (US$ thousand)"), else US dollars.
 func (l *long) describe(head [][]string) detection {
 	i, cols, _ := l.findHeader(head)
 	d := detection{header: i, unit: "US$"}
@@ -161,13 +166,12 @@ func (l *long) describe(head [][]string) detection {
 		return d
 	}
 	col := cols.names[cols.idx[fValue]]
-	switch sc, name, ok, _ := parseUnit(col); {
+	d.unit = cols.unit.name
+	switch {
+	case cols.unit.from != "":
+		d.unitFrom = cols.unit.from
 	case l.name == "comtrade-plus":
 		d.unitFrom = fmt.Sprintf("UN Comtrade Plus states %s in US dollars", col)
-	case ok && sc == 0:
-		d.unitFrom = fmt.Sprintf("the value column's header %q", col)
-	case ok:
-		d.unitFrom = fmt.Sprintf("the value column's header %q says %s, but long tables are read in US$: check the figures", col, name)
 	default:
 		d.unitFrom = fmt.Sprintf("assumed: the value column's header %q states no unit", col)
 	}
@@ -210,6 +214,7 @@ type columns struct {
 	names []string     // the header as written, for messages
 	has   map[string]bool
 	pos   map[string]int // normalised header text → its first column
+	unit  unitFound      // the value column's unit; from "" when assumed US$
 }
 
 // columns matches a header row; it returns why it is not a usable header.
@@ -229,6 +234,9 @@ func (l *long) columns(header []string) (*columns, string) {
 	find:
 		for _, syn := range synonyms[f] {
 			for i, n := range norm {
+				if f == fValue {
+					n = withoutScale(n) // "trade value usd thousand" is "trade value usd"
+				}
 				if n != syn {
 					continue
 				}
@@ -241,6 +249,9 @@ func (l *long) columns(header []string) (*columns, string) {
 				break find
 			}
 		}
+	}
+	if c.idx[fValue] >= 0 {
+		c.unit = l.valueUnit(c.names[c.idx[fValue]])
 	}
 	var missing []field
 	if l.o.Reporter == "" && c.idx[fReporterISO] < 0 && c.idx[fReporterCode] < 0 && c.idx[fReporterName] < 0 {
@@ -284,6 +295,62 @@ func (l *long) columns(header []string) (*columns, string) {
 		shown = append(shown[:12:12], "…")
 	}
 	return nil, fmt.Sprintf("the header has no column for %s; its columns are %q", strings.Join(parts, "; nor for "), shown)
+}
+
+// scaleWords are the words of a normalised header that state a value's
+// scale rather than what the column is: "Value (US$ thousand)", "Value
+// (1000 USD)", "Value, US$ mn" and "Value (million US$)" are all a value
+// in US dollars, at a scale that valueUnit reads.
+var scaleWords = map[string]bool{"thousand": true, "thousands": true, "000": true, "1000": true, "th": true,
+	"million": true, "millions": true, "mn": true, "mln": true, "mio": true,
+	"billion": true, "billions": true, "bn": true, "bln": true}
+
+// withoutScale drops the scale words from a normalised header.
+func withoutScale(norm string) string {
+	if !strings.Contains(norm, " ") {
+		return norm
+	}
+	words := strings.Fields(norm)
+	kept := words[:0:0]
+	for _, w := range words {
+		if !scaleWords[w] {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// valueUnit is the unit of the value column headed header: the one given
+// with Options.Unit (begin has checked it), else the one the header
+// states, as wide tables read theirs; else US$ with from "".
+func (l *long) valueUnit(header string) unitFound {
+	sc, name, ok, _ := parseUnit(header)
+	if !ok { // "trade_value_usd_bn": words joined by underscores
+		sc, name, ok, _ = parseUnit(normalizeHeader(header))
+	}
+	if l.o.Unit != "" {
+		gsc, gname, gok, _ := parseUnit(l.o.Unit)
+		if gok {
+			from := "given with --unit"
+			if ok && sc != gsc {
+				from += fmt.Sprintf(", overriding the value column's header %q", header)
+			}
+			return unitFound{scale: gsc, name: gname, from: from}
+		}
+	}
+	if ok {
+		return unitFound{scale: sc, name: name, from: fmt.Sprintf("the value column's header %q", header)}
+	}
+	return unitFound{name: "US$"}
+}
+
+// Description says the unit when it was not US dollars, for the dataset's
+// record.
+func (l *long) Description() string {
+	if l.unit.scale == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Long table; values read in %s (%s).", l.unit.name, l.unit.from)
 }
 
 // Parse reads the header, then one observation per non-blank row.
@@ -443,6 +510,12 @@ func (r *rowReader) observation() (data.Observation, error) {
 	if extra := len(r.cells) - len(r.cols.names); extra > 0 && !blank(r.cells[len(r.cols.names):]) {
 		return o, r.fail(-1, "", fmt.Sprintf("the row has %d cells but the header only %d", len(r.cells), len(r.cols.names)))
 	}
+	// Every text cell the observation is made of may end up in a label.
+	for f := range nFields {
+		if v, _ := r.cell(f); strings.Contains(v, codeMarker) {
+			return o, r.fail(f, v, codeMarkerMsg(v))
+		}
+	}
 	var err *Error
 	if o.Reporter, err = r.country(fReporterISO, fReporterCode, fReporterName, r.l.o.Reporter, "reporter"); err != nil {
 		return o, err
@@ -468,6 +541,11 @@ func (r *rowReader) observation() (data.Observation, error) {
 		return o, &skipped{r.fail(fValue, v, "no value; row left out")}
 	}
 	o.ValueUSD = value
+	if sc := r.cols.unit.scale; sc != 0 {
+		if o.ValueUSD, perr = scaleDecimal(value, sc); perr != nil {
+			return o, r.fail(fValue, v, perr.Error())
+		}
+	}
 	if o.Bound, err = r.bound(); err != nil {
 		return o, err
 	}

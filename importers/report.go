@@ -90,6 +90,11 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	if o.Year != 0 && (o.Year < 1900 || o.Year > 2100) {
 		return nil, fmt.Errorf("%w: year %d is not a year between 1900 and 2100", data.ErrInvalid, o.Year)
 	}
+	if o.Unit != "" {
+		if _, _, ok, _ := parseUnit(o.Unit); !ok {
+			return nil, fmt.Errorf("%w: --unit %q is not a unit (expected US$, thousand US$, million US$ or billion US$)", data.ErrInvalid, o.Unit)
+		}
+	}
 	if err := resolveDefaults(ref, &o); err != nil {
 		return nil, err
 	}
@@ -122,6 +127,11 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 		src.close()
 		return nil, encodingHint(err, src)
 	}
+	rd := &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
+	if err := rd.checkNames(name); err != nil {
+		src.close()
+		return nil, err
+	}
 	rep.Layout, rep.Reason, rep.Sheet, rep.Encoding = layout.Name(), head.reason, rows.Sheet(), src.encoding
 	if d, ok := layout.(describer); ok {
 		det := d.describe(head.cells)
@@ -133,7 +143,24 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("values are read as %s: %s", det.unit, det.unitFrom))
 		}
 	}
-	return &reading{src: src, layout: layout, rows: rows, o: o, report: rep}, nil
+	return rd, nil
+}
+
+// checkNames refuses go-echarts' code marker in the names that end up in
+// labels besides the rows' own: the sheet's (in every source reference),
+// the dataset's (by default the file's) and its source.
+func (rd *reading) checkNames(file string) error {
+	d := rd.dataset(file)
+	name := "the dataset's name"
+	if strings.TrimSpace(rd.o.Name) == "" {
+		name += " (the file's, as no name was given)"
+	}
+	for _, n := range []struct{ what, v string }{{"the sheet's name", rd.rows.Sheet()}, {name, d.Name}, {"the source", d.Source}} {
+		if strings.Contains(n.v, codeMarker) {
+			return &Error{File: file, Sheet: rd.rows.Sheet(), Value: n.v, Msg: n.what + " " + codeMarkerMsg(n.v)}
+		}
+	}
+	return nil
 }
 
 func (rd *reading) close() { rd.src.close() }
@@ -162,8 +189,11 @@ func (rd *reading) dataset(name string) data.Dataset {
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
 	rec := newRecorder(rd.report, rd.o)
-	if rd.layout.Name() == "baci" {
+	switch rd.layout.Name() {
+	case "baci":
 		rec.totals = nil // BACI states HS6 flows only, never a total
+	case "wide":
+		rec.totals.shortfall = true // a wide table's Total row sums the rows above it
 	}
 	err := rd.layout.Parse(ctx, rd.rows, func(o data.Observation) error {
 		if err := emit(o); err != nil {
@@ -221,7 +251,7 @@ func newRecorder(r *Report, o Options) *recorder {
 	if n == 0 {
 		n = 10
 	}
-	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck()}
+	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false)}
 }
 
 func (rc *recorder) add(o data.Observation) {

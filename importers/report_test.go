@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,71 +183,89 @@ func TestYearOption(t *testing.T) {
 
 // TestPartsVersusTotal reads UN Comtrade's real legacy file of India's
 // 2019 trade with every partner, whose World rows equal the sum of the
-// partners within rounding: no warning. With one partner's export row
-// taken out (in memory), World is that much more than the partners listed,
-// and the warning gives the difference, computed here from the file.
+// partners within rounding: no warning. The real Comtrade Plus file of
+// World and three partners lists a selection, whose shortfall is no
+// error: no warning either, nor when one partner's row is taken out of
+// the legacy file (in memory). With China's export row doubled (in
+// memory), the partners exceed World, an inconsistency whatever the file
+// lists, and the warning gives the excess, computed here from the file.
 func TestPartsVersusTotal(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile(comtradeIndia)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := mustCheck(t, comtradeIndia, Options{})
-	for _, w := range partsWarnings(rep) {
-		t.Errorf("real file: %s", w)
+	for _, f := range []string{comtradeIndia, "comtrade_plus_india_2019.csv"} {
+		for _, w := range partsWarnings(mustCheck(t, f, Options{})) {
+			t.Errorf("real file %s: %s", f, w)
+		}
 	}
 
 	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var world, parts, dropped float64
-	var kept [][]string
+	var world, parts, china float64
+	var without, doubled [][]string
 	for i, r := range recs {
 		// Columns: Trade Flow 7, Partner ISO 13, Trade Value (US$) 31.
-		if i > 0 && r[7] == "Export" {
-			v, err := strconv.ParseFloat(r[31], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch {
-			case r[13] == "WLD":
-				world = v
-			case r[13] == "CHN":
-				dropped = v
-				continue
-			default:
-				parts += v
-			}
+		if i == 0 || r[7] != "Export" {
+			without, doubled = append(without, r), append(doubled, r)
+			continue
 		}
-		kept = append(kept, r)
+		v, err := strconv.ParseFloat(r[31], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r[13] {
+		case "WLD":
+			world = v
+		case "CHN":
+			china = v
+			r2 := slices.Clone(r)
+			r2[31] = strconv.FormatFloat(2*v, 'f', -1, 64)
+			doubled = append(doubled, r2)
+			parts += 2 * v
+			continue
+		default:
+			parts += v
+		}
+		without, doubled = append(without, r), append(doubled, r)
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(kept); err != nil {
-		t.Fatal(err)
+	check := func(name string, rows [][]string) *Report {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		if err := w.WriteAll(rows); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Check(context.Background(), mustReference(t), name, &buf, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
 	}
-	rep, err = Check(context.Background(), mustReference(t), "india_without_china.csv", &buf, Options{})
-	if err != nil {
-		t.Fatal(err)
+	if got := partsWarnings(check("india_without_china.csv", without)); len(got) != 0 {
+		t.Errorf("a partner left out warns: %q", got)
 	}
-	want := fmt.Sprintf("IND export TOTAL, 2019: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (difference %s US$",
-		usd(world), 225, usd(parts), usd(world-parts))
-	if got := partsWarnings(rep); dropped == 0 || len(got) != 1 || !strings.HasPrefix(got[0], want) {
+	rep := check("india_china_doubled.csv", doubled)
+	want := fmt.Sprintf("IND export TOTAL, 2019: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s US$ more than the total, ",
+		usd(world), 226, usd(parts), usd(parts-world))
+	if got := partsWarnings(rep); china == 0 || parts-world < china/2 || len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Errorf("warnings %q; want one starting %q", rep.Warnings, want)
 	}
 }
 
 // TestPartsVersusTotalProducts generates a file with a TOTAL row and its
-// HS chapters and sections for two pairs: one whose chapters add up, one
-// whose chapters fall short by a generated amount. Only the second warns,
-// and both levels are compared separately (no double counting).
+// HS chapters for three pairs: one whose chapters add up, one whose
+// chapters exceed the total by a generated amount, one whose chapters fall
+// short of it. Only the excess warns (a long file may list some chapters
+// only), and each level is compared separately (no double counting).
 func TestPartsVersusTotalProducts(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
 	b.WriteString("reporter,partner,period,flow,product,value\n")
 	const short = 1000000
-	for _, partner := range []string{"RUS", "CHN"} {
+	for _, partner := range []string{"RUS", "CHN", "IND"} {
 		total := 0
 		for ch := 1; ch <= 20; ch++ {
 			v := ch * 1000003 // synthetic test figures, not statistics
@@ -254,8 +273,11 @@ func TestPartsVersusTotalProducts(t *testing.T) {
 			fmt.Fprintf(&b, "PAK,%s,2022,export,%02d,%d\n", partner, ch, v)
 		}
 		stated := total
-		if partner == "CHN" {
-			stated += short
+		switch partner {
+		case "CHN":
+			stated -= short // the chapters exceed the total
+		case "IND":
+			stated += short // the chapters fall short: some are not listed
 		}
 		fmt.Fprintf(&b, "PAK,%s,2022,export,TOTAL,%d\n", partner, stated)
 		fmt.Fprintf(&b, "PAK,%s,2022,export,Textiles,%d\n", partner, stated) // a single sector equal to the total
@@ -266,8 +288,8 @@ func TestPartsVersusTotalProducts(t *testing.T) {
 	}
 	got := partsWarnings(rep)
 	if len(got) != 1 || !strings.Contains(got[0], "PAK export CHN, 2022:") ||
-		!strings.Contains(got[0], "20 HS chapters") || !strings.Contains(got[0], "(difference "+usd(short)+" US$") {
-		t.Errorf("warnings %q; want one for CHN's chapters, short by %d (above the 0.1%% tolerance)", rep.Warnings, short)
+		!strings.Contains(got[0], "20 HS chapters") || !strings.Contains(got[0], "("+usd(short)+" US$ more than the total") {
+		t.Errorf("warnings %q; want one for CHN's chapters, over by %d (above the 0.1%% tolerance)", rep.Warnings, short)
 	}
 }
 
@@ -288,13 +310,29 @@ func partsWarnings(r *Report) []string {
 }
 
 // TestPartsVersusTotalWide: a wide table's Total row is the partner World,
-// compared month by month with the partner rows above it; the test file's
-// made-up June total is 0.5 million more than its two partners.
+// compared month by month with the partner rows above it, and its rows
+// are meant to be complete, so a shortfall warns as well as an excess:
+// the test file's made-up June total is 0.5 million more than its two
+// partners; lowered to 9 (in memory), it is 0.5 million less.
 func TestPartsVersusTotalWide(t *testing.T) {
 	t.Parallel()
 	got := partsWarnings(mustCheck(t, "wide_months_2023.csv", Options{}))
 	want := "PAK export TOTAL, Jun 2023: the stated total with World is 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (difference 500,000 US$, 5.00% of the total); both are kept as stated"
 	if len(got) != 1 || got[0] != want {
+		t.Errorf("warnings %q; want [%q]", got, want)
+	}
+
+	b := string(mustReadTestdata(t, "wide_months_2023.csv"))
+	lowered := strings.Replace(b, `Total,4,3,4,"1,001",1,10`, `Total,4,3,4,"1,001",1,9`, 1)
+	if lowered == b {
+		t.Fatal("the test file's Total row has changed; update this test")
+	}
+	rep, err := Check(context.Background(), mustReference(t), "w.csv", strings.NewReader(lowered), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "PAK export TOTAL, Jun 2023: the stated total with World is 9,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (500,000 US$ more than the total, 5.56% of the total); both are kept as stated"
+	if got := partsWarnings(rep); len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q; want [%q]", got, want)
 	}
 }
@@ -364,7 +402,7 @@ func BenchmarkRecorder(b *testing.B) {
 func TestPartsCheckGivesUp(t *testing.T) {
 	t.Parallel()
 	for _, late := range []bool{false, true} {
-		c := newPartsCheck()
+		c := newPartsCheck(false)
 		for i := range noTotalsAfter + 10 {
 			c.add(data.Observation{Reporter: "IND", Partner: "RUS", Period: data.Year(2000 + i%20), Flow: data.Export,
 				Product: data.Product{Classification: data.HS, Code: fmt.Sprintf("%06d", i%900000)}, ValueUSD: 1, Bound: data.Exact})

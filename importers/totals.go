@@ -18,6 +18,13 @@ import (
 // before a view shows one or the other. partsCheck adds up each level of
 // parts separately (HS chapters, headings and subheadings, sections,
 // sectors; partner countries) and compares every level with the total.
+//
+// Parts that add up to MORE than their total are always reported: that is
+// an inconsistency whatever the file meant to list. Parts that add up to
+// less are reported only where they are meant to be complete: a wide
+// table's Total row under its rows. A long file that states World and a
+// few partners, or TOTAL and a few chapters, is listing a selection, and
+// its shortfall is the rest of the world, not an error.
 
 // partLevel is one level of parts that should add up to a total.
 type partLevel int
@@ -83,6 +90,9 @@ const maxPartsWarnings = 20
 const noTotalsAfter = 100000
 
 type partsCheck struct {
+	// shortfall says parts are meant to be complete, so that falling
+	// short of the total is reported too (wide tables).
+	shortfall bool
 	products  map[productKey]*partsOf
 	partners  map[partnerKey]*partsOf
 	truncated bool
@@ -92,8 +102,8 @@ type partsCheck struct {
 	lateTotal bool // ...but one came after
 }
 
-func newPartsCheck() *partsCheck {
-	return &partsCheck{products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+func newPartsCheck(shortfall bool) *partsCheck {
+	return &partsCheck{shortfall: shortfall, products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
 }
 
 // level says which level of parts a product is; ok is false for TOTAL.
@@ -166,9 +176,24 @@ func entry[K comparable](c *partsCheck, m map[K]*partsOf, k K) *partsOf {
 	return s
 }
 
-// differs reports whether parts and total disagree beyond rounding.
-func differs(total, parts float64) bool {
+// differs reports whether parts and total disagree beyond rounding in a
+// way worth reporting: parts above the total always, parts below it only
+// when shortfall is asked for.
+func differs(total, parts float64, shortfall bool) bool {
+	if !shortfall && parts <= total {
+		return false
+	}
 	return math.Abs(parts-total) > partsTolerance*math.Abs(total)
+}
+
+// gap says by how much parts miss total: "difference 500,000 US$, 5.00% of
+// the total" when they fall short, "500,000 US$ more than the total,
+// 5.00%" when they exceed it.
+func gap(total, parts float64) string {
+	if parts > total {
+		return fmt.Sprintf("%s US$ more than the total, %s", usd(parts-total), pct(parts-total, total))
+	}
+	return fmt.Sprintf("difference %s US$, %s", usd(total-parts), pct(total-parts, total))
 }
 
 // partsDiff is one total whose parts do not add up to it.
@@ -185,16 +210,16 @@ func (c *partsCheck) warnings() []string {
 			continue
 		}
 		for lv := range nLevels {
-			if s.n[lv] == 0 || !differs(s.total, s.sum[lv]) {
+			if s.n[lv] == 0 || !differs(s.total, s.sum[lv], c.shortfall) {
 				continue
 			}
 			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
-			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (difference %s US$, %s)",
-				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), usd(s.total-s.sum[lv]), pct(s.total-s.sum[lv], s.total))})
+			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s)",
+				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))})
 		}
 	}
 	for k, s := range c.partners {
-		if !s.hasTotal || s.n[0] == 0 || !differs(s.total, s.sum[0]) {
+		if !s.hasTotal || s.n[0] == 0 || !differs(s.total, s.sum[0], c.shortfall) {
 			continue
 		}
 		product := k.product
@@ -202,8 +227,8 @@ func (c *partsCheck) warnings() []string {
 			product = string(k.class) + " " + k.product
 		}
 		what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, product, k.period.Label())
-		diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (difference %s US$, %s)",
-			what, usd(s.total), s.n[0], usd(s.sum[0]), usd(s.total-s.sum[0]), pct(s.total-s.sum[0], s.total))})
+		diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s)",
+			what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
 	}
 	slices.SortFunc(diffs, func(a, b partsDiff) int { return cmp.Compare(a.order, b.order) })
 	var out []string

@@ -191,7 +191,7 @@ type unitFound struct {
 
 var (
 	reUSD      = regexp.MustCompile(`(?i)(us\s?\$|\busd\b|\bus\s+dollars?\b|\bdollars?\b|\$)`)
-	reThousand = regexp.MustCompile(`(?i)(\bthousands?\b|'000|\b000s?\b|\bth\.)`)
+	reThousand = regexp.MustCompile(`(?i)(\bthousands?\b|'000|\b000s?\b|\b1[,.]?000\b|\bth\.)`)
 	reMillion  = regexp.MustCompile(`(?i)(\bmillions?\b|\bmn\b|\bmln\b|\bmio\b)`)
 	reBillion  = regexp.MustCompile(`(?i)(\bbillions?\b|\bbn\b|\bbln\b)`)
 	reOtherCur = regexp.MustCompile(`(?i)(\brupees?\b|\brs\b|\bpkr\b|\binr\b|\brub\b|\broubles?\b|\brubles?\b|\beuros?\b|\beur\b|\bcrores?\b|\blakhs?\b|\byuan\b|\bcny\b)`)
@@ -603,6 +603,11 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	}
 	if label == "" {
 		return nil, fail(st.labelCol, "", "the row has figures but no partner or product")
+	}
+	for _, c := range []int{st.labelCol, st.nameCol} {
+		if v := cell(c); strings.Contains(v, codeMarker) {
+			return nil, fail(c, v, codeMarkerMsg(v))
+		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
 	isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
