@@ -3,7 +3,6 @@ package charts
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +35,8 @@ type faceMetrics struct {
 	advance    map[rune]float64 // runes the font maps
 	glyph      map[rune]sfnt.GlyphIndex
 	font       *sfnt.Font
-	kern       sync.Map // [2]sfnt.GlyphIndex -> float64, pairs asked so far
+	mu         sync.Mutex
+	kern       map[[2]sfnt.GlyphIndex]float64 // pairs asked so far
 }
 
 func newFaceMetrics(ttf []byte) (*faceMetrics, error) {
@@ -45,7 +45,8 @@ func newFaceMetrics(ttf []byte) (*faceMetrics, error) {
 		return nil, err
 	}
 	upem := f.UnitsPerEm()
-	m := &faceMetrics{unitsPerEm: float64(upem), advance: map[rune]float64{}, glyph: map[rune]sfnt.GlyphIndex{}, font: f}
+	m := &faceMetrics{unitsPerEm: float64(upem), advance: map[rune]float64{}, glyph: map[rune]sfnt.GlyphIndex{}, font: f,
+		kern: map[[2]sfnt.GlyphIndex]float64{}}
 	var b sfnt.Buffer
 	// Liberation Sans maps only Basic Multilingual Plane characters.
 	for r := rune(0); r < 0x10000; r++ {
@@ -72,8 +73,10 @@ func (m *faceMetrics) kerning(a, b rune) float64 {
 		return 0
 	}
 	key := [2]sfnt.GlyphIndex{ga, gb}
-	if v, ok := m.kern.Load(key); ok {
-		return v.(float64)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.kern[key]; ok {
+		return v
 	}
 	var buf sfnt.Buffer
 	k, err := m.font.Kern(&buf, ga, gb, fixed.I(int(m.unitsPerEm)), font.HintingNone)
@@ -81,7 +84,7 @@ func (m *faceMetrics) kerning(a, b rune) float64 {
 	if err == nil {
 		v = float64(k) / 64
 	}
-	m.kern.Store(key, v)
+	m.kern[key] = v
 	return v
 }
 
@@ -119,9 +122,19 @@ var metrics = sync.OnceValues(func() ([2]*faceMetrics, error) {
 	return out, nil
 })
 
-// cssSize finds the pixel size in a CSS font shorthand such as
-// "bolder 18px sans-serif" or "normal 400 12px Microsoft YaHei".
-var cssSize = regexp.MustCompile(`(\d*\.?\d+)px`)
+// fontSize finds the pixel size in a CSS font shorthand such as
+// "bolder 18px sans-serif" or "normal 400 12px Microsoft YaHei"; 12 if
+// it names none, as ECharts' default.
+func fontSize(cssFont string) float64 {
+	for f := range strings.FieldsSeq(cssFont) {
+		if n, ok := strings.CutSuffix(f, "px"); ok {
+			if v, err := strconv.ParseFloat(n, 64); err == nil && v > 0 {
+				return v
+			}
+		}
+	}
+	return 12
+}
 
 // measureText is ECharts' platform measureText for server-side drawing:
 // the width of text in the CSS font shorthand cssFont, measured with the
@@ -133,17 +146,12 @@ func measureText(text, cssFont string) float64 {
 	if err != nil {
 		return 0
 	}
-	size := 12.0
-	if m := cssSize.FindStringSubmatch(cssFont); m != nil {
-		if v, err := strconv.ParseFloat(m[1], 64); err == nil {
-			size = v
-		}
-	}
+	size := fontSize(cssFont)
 	face := faces[0]
 	for f := range strings.FieldsSeq(cssFont) {
 		if f == "bold" || f == "bolder" {
 			face = faces[1]
-		} else if w, err := strconv.Atoi(f); err == nil && w >= 600 && w <= 1000 && !strings.HasSuffix(f, "px") {
+		} else if w, err := strconv.Atoi(f); err == nil && w >= 600 && w <= 1000 {
 			face = faces[1]
 		}
 	}

@@ -266,9 +266,12 @@ func TestRenderDeadline(t *testing.T) {
 		t.Fatalf("err = %v, want ErrRenderTimeout", err)
 	}
 	t.Logf("gave up after %v", time.Since(start))
-	// The interrupted engine is replaced; the renderer still draws.
-	rows, o := fixture()
-	parseSVG(t, mustSVG(t, r, Bilateral(rows, o), ImageOptions{}))
+	// The interrupted engine is replaced; the renderer still draws (a
+	// small chart, well within the 3 s even under -race on a busy machine).
+	f := parseSVG(t, mustSVG(t, r, hugeChart(3), ImageOptions{}))
+	if !strings.Contains(f.text, "P2") {
+		t.Errorf("the replaced engine drew %q", f.text)
+	}
 }
 
 func TestRenderCancelled(t *testing.T) {
@@ -281,7 +284,10 @@ func TestRenderCancelled(t *testing.T) {
 }
 
 func TestRenderConcurrent(t *testing.T) {
-	r := NewRenderer(RendererOptions{Engines: 2, CacheEntries: -1})
+	// The test is of sharing two engines among six drawings, not of
+	// speed: a timeout far beyond any drawing, so that -race on a busy
+	// machine does not fail it.
+	r := NewRenderer(RendererOptions{Engines: 2, CacheEntries: -1, Timeout: 5 * time.Minute})
 	rows, o := fixture()
 	c := Bilateral(rows, o)
 	var wg sync.WaitGroup

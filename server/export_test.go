@@ -14,13 +14,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tradedash/charts"
 	"tradedash/data"
 )
 
-// exportRenderer is shared by the export tests so ECharts starts once.
-var exportRenderer = sync.OnceValue(func() *charts.Renderer { return charts.NewRenderer(charts.RendererOptions{}) })
+// exportRenderer is shared by the export tests so ECharts starts once. Its
+// timeout is far beyond any drawing: these tests are not of speed, and
+// -race on a busy machine slows ECharts several times.
+var exportRenderer = sync.OnceValue(func() *charts.Renderer {
+	return charts.NewRenderer(charts.RendererOptions{Timeout: 5 * time.Minute})
+})
 
 // mustExportServer is mustServer's database served with image export on.
 func mustExportServer(tb testing.TB) (*httptest.Server, *data.Store) {
