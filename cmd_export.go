@@ -20,15 +20,18 @@ import (
 )
 
 const exportUsage = `usage:
-  tradedash export chart --view bilateral|partners|mirror|compare [view flags] [--chart ID]
-                         [--width 1200 --height 675 --theme light|dark] [--format svg|png]
+  tradedash export chart --view bilateral|partners|products|mirror|compare [view flags]
+                         [--chart ID] [--width 1200 --height 675 --theme light|dark] [--format svg|png]
                          [--pixel-ratio 2] [-o FILE|DIR]
-  tradedash export data  --view bilateral|partners|mirror|compare [view flags] [--chart ID]
+  tradedash export data  --view bilateral|partners|products|mirror|compare [view flags]
+                         [--chart ID]
                          [--format csv|xlsx] [-o FILE|DIR]
 view flags: bilateral --reporter --partner [--dataset --from --to]
-            partners  --reporter [--flow --period --dataset]
-            mirror    --reporter --partner [--dataset --mirror-dataset --cif]
-            compare   --reporter --partner [--dataset --a --b]
+            partners  --reporter [--flow --period --dataset --partner... --from --to]
+            products  --reporter --product... [--partner --flow --from --to --dataset]
+            mirror    --reporter --partner [--dataset --mirror-dataset --cif
+                                            --dataset-a --dataset-b]
+            compare   --reporter --partner [--dataset --a --b --level --form]
 Without -o, or with a directory, the file takes a descriptive name such as
 PAK-RUS-bilateral-2012-2023.png. FILE "-" writes to standard output.
 `
@@ -37,10 +40,15 @@ PAK-RUS-bilateral-2012-2023.png. FILE "-" writes to standard output.
 // ExportParams), each offered as a flag of the same name with '-' for '_'.
 var viewFlags = []struct{ param, usage string }{
 	{"reporter", "reporting country: ISO code or name"},
-	{"partner", "partner country: ISO code or name"},
+	{"partner", "partner country: ISO code or name (partners, products: repeat for several)"},
+	{"product", "product: HS code such as 30, section such as VI, or sector:NAME (products: repeat for several)"},
+	{"level", "HS level: section, chapter or heading (compare)"},
+	{"form", "bars or waterfall (compare)"},
+	{"dataset_a", "first dataset of a source comparison (mirror)"},
+	{"dataset_b", "second dataset of a source comparison (mirror)"},
 	{"dataset", "dataset number (default: as the page chooses)"},
-	{"from", "first period, such as 2012 or 2022-07 (bilateral)"},
-	{"to", "last period, such as 2023 (bilateral)"},
+	{"from", "first period, such as 2012 or 2022-07 (bilateral, partners, products)"},
+	{"to", "last period, such as 2023 (bilateral, partners, products)"},
 	{"flow", "export, import or turnover (partners)"},
 	{"period", "period, such as 2023 (partners; default the latest)"},
 	{"mirror_dataset", "dataset of the partner's figures (mirror)"},
@@ -62,9 +70,10 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs, db := newFlagSet("export "+what, stderr)
 	view := fs.String("view", "bilateral", "which page: "+strings.Join(server.ExportViews(), ", "))
 	out := fs.String("o", "", `output file or directory, "-" for standard output (default: a descriptive name in the current directory)`)
-	params := map[string]*string{}
+	params := map[string]*multiFlag{}
 	for _, f := range viewFlags {
-		params[f.param] = fs.String(strings.ReplaceAll(f.param, "_", "-"), "", f.usage)
+		params[f.param] = &multiFlag{}
+		fs.Var(params[f.param], strings.ReplaceAll(f.param, "_", "-"), f.usage)
 	}
 	var format *string
 	var img charts.ImageOptions
@@ -123,7 +132,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // exportQuery checks what export can do before it opens anything, and
 // turns the flags into the URL's query.
-func exportQuery(fs *flag.FlagSet, what, view, format string, params map[string]*string, img charts.ImageOptions) (url.Values, error) {
+func exportQuery(fs *flag.FlagSet, what, view, format string, params map[string]*multiFlag, img charts.ImageOptions) (url.Values, error) {
 	formats := map[string][]string{"chart": {"svg", "png"}, "data": {"csv", "xlsx"}}[what]
 	known := server.ExportParams(view)
 	switch {
@@ -146,7 +155,7 @@ func exportQuery(fs *flag.FlagSet, what, view, format string, params map[string]
 			err = fmt.Errorf("%w: export %s: --%s is not a setting of the %s view (it takes %s)", data.ErrInvalid, what, f.Name, view, flagList(known))
 			return
 		}
-		q.Set(param, *v)
+		q[param] = slices.Clone(*v)
 	})
 	if err != nil {
 		return nil, err
@@ -198,5 +207,16 @@ func writeOutput(path string, b []byte, stdout io.Writer) error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	return nil
+}
+
+// multiFlag is a flag that may be given more than once, such as --partner
+// RUS --partner CHN; each value becomes one query parameter.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, v)
 	return nil
 }

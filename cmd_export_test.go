@@ -127,6 +127,22 @@ func TestExportCommand(t *testing.T) {
 		}
 	})
 
+	// Flags a view takes more than once become repeated query parameters:
+	// two products give one series each. Demo figures: UN Comtrade,
+	// Pakistan's 2019 exports to the World of HS 30 and HS 10.
+	t.Run("data csv with a repeated flag", func(t *testing.T) {
+		out, err := runExport(t, "data", "--db", db, "--view", "products", "--reporter", "PAK",
+			"--product", "30", "--product", "10", "--format", "csv", "-o", "-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"217037075", "2369631826"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("products CSV lacks %s:\n%s", want, out)
+			}
+		}
+	})
+
 	t.Run("data xlsx to stdout", func(t *testing.T) {
 		out, err := runExport(t, "data", "--db", db, "--reporter", "PAK", "--partner", "RUS", "--format", "xlsx", "-o", "-")
 		if err != nil {

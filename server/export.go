@@ -43,10 +43,10 @@ type exportView struct {
 // /data/{view}.csv|xlsx, and exported by the CLI.
 var exportViews = map[string]exportView{
 	"bilateral": {params: []string{"reporter", "partner", "dataset", "from", "to"}, charts: (*Server).bilateralCharts, table: (*Server).bilateralTable},
-	"partners":  {params: []string{"reporter", "flow", "period", "dataset"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
+	"partners":  {params: []string{"reporter", "flow", "period", "dataset", "partner", "from", "to"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
 	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif", "dataset_a", "dataset_b"}, charts: (*Server).mirrorCharts},
 	"products":  {params: []string{"reporter", "product", "partner", "flow", "from", "to", "dataset"}, charts: (*Server).productsCharts, table: (*Server).productsTable},
-	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b"}, charts: (*Server).compareCharts},
+	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b", "level", "form"}, charts: (*Server).compareCharts},
 }
 
 // ExportViews names the views that can be exported, sorted.
