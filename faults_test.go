@@ -199,7 +199,9 @@ func fileSHA(t *testing.T, path string) string {
 // near a minute in `make test`; the kill moments stretch with the timed
 // import, so on a loaded machine the test takes longer (130 s at a load
 // average of 14 on 2 cores, where a whole import took 1.2 s). TRADEDASH_KILL_ROWS and
-// TRADEDASH_KILL_ROUNDS make a longer run, as `make soak` does.
+// TRADEDASH_KILL_ROUNDS make a longer run:
+//
+//	TRADEDASH_KILL_ROWS=50000 TRADEDASH_KILL_ROUNDS=300 go test -run TestKillDuringImport -count=1 .
 func TestKillDuringImport(t *testing.T) {
 	bin := mustBinary(t)
 	rows := envInt(t, "TRADEDASH_KILL_ROWS", 10000)
