@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean
+.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean soak loadtest
 
 all: lint test build
 
@@ -45,6 +45,18 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+## soak: serve on loopback for SOAKTIME under page and API reads from 64
+## readers with uploads and deletes in between; fails on any error, on
+## memory growth past its bounds, or on an unclean shutdown
+SOAKTIME ?= 60s
+soak:
+	SOAKTIME=$(SOAKTIME) $(GO) run ./internal/soak
+
+## loadtest: the same, reads only, from 128 readers, for LOADTIME
+LOADTIME ?= 30s
+loadtest:
+	$(GO) run ./internal/soak -writes=false -readers 128 -duration $(LOADTIME)
 
 ## cover: test coverage, as cover.html
 cover:

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tradedash/data"
 )
 
 var (
@@ -54,8 +56,25 @@ func mustBinary(t *testing.T) string {
 	return builtBin
 }
 
-// TestMain removes the binary that mustBinary built.
+// fsizeEnv makes the test binary a launcher: it sets RLIMIT_FSIZE to the
+// variable's value in bytes and executes its arguments, so that one child
+// process, not the test, runs under the limit.
+const fsizeEnv = "TRADEDASH_TEST_FSIZE"
+
+// TestMain removes the binary that mustBinary built; or, as a launcher,
+// never returns.
 func TestMain(m *testing.M) {
+	if lim := os.Getenv(fsizeEnv); lim != "" {
+		n, err := strconv.ParseUint(lim, 10, 64)
+		if err == nil {
+			err = syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
+		}
+		if err == nil {
+			err = syscall.Exec(os.Args[1], os.Args[1:], os.Environ())
+		}
+		fmt.Fprintln(os.Stderr, "launcher:", err)
+		os.Exit(3)
+	}
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))
@@ -180,7 +199,9 @@ func fileSHA(t *testing.T, path string) string {
 // near a minute in `make test`; the kill moments stretch with the timed
 // import, so on a loaded machine the test takes longer (130 s at a load
 // average of 14 on 2 cores, where a whole import took 1.2 s). TRADEDASH_KILL_ROWS and
-// TRADEDASH_KILL_ROUNDS make a longer run, as `make soak` does.
+// TRADEDASH_KILL_ROUNDS make a longer run:
+//
+//	TRADEDASH_KILL_ROWS=50000 TRADEDASH_KILL_ROUNDS=300 go test -run TestKillDuringImport -count=1 .
 func TestKillDuringImport(t *testing.T) {
 	bin := mustBinary(t)
 	rows := envInt(t, "TRADEDASH_KILL_ROWS", 10000)
@@ -299,4 +320,129 @@ func TestKillDuringImport(t *testing.T) {
 	if absent == 0 {
 		t.Errorf("no kill landed before the commit: the test did not test an interrupted import")
 	}
+}
+
+// underFileSizeLimit is a command running bin with args under a file size
+// limit of limit bytes: the disk is full for whatever would grow a file
+// past it, as on a small filesystem.
+func underFileSizeLimit(limit int64, bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", fsizeEnv, limit))
+	cmd.Stdout, cmd.Stderr = new(bytes.Buffer), new(bytes.Buffer)
+	return cmd
+}
+
+// TestImportIntoFullDisk imports a file whose rows need more room than the
+// database may grow by (a file size limit stands in for a full disk): the
+// import fails with an error that names the file and the database and
+// says what to do, the database is as it was and passes integrity_check,
+// and the same import succeeds once there is room.
+func TestImportIntoFullDisk(t *testing.T) {
+	t.Parallel()
+	bin := mustBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "full.db")
+	cmd := exec.Command(bin, "import", "--db", db, filepath.Join("importers", "testdata", "long_mixed.csv"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("first import: %v\n%s", err, out)
+	}
+	file := filepath.Join(dir, "synthetic_trade.csv")
+	const rows = 10000 // synthetic; their pages need about 1.3 MB
+	syntheticTrade(t, file, rows)
+	sha := fileSHA(t, file)
+	before := readSnapshot(t, db)
+
+	// 512 KiB: above the database's size (some 100 KiB), below what the
+	// import writes to the WAL.
+	cmd = underFileSizeLimit(512<<10, bin, "import", "--db", db, file)
+	err := cmd.Run()
+	stderr := cmd.Stderr.(*bytes.Buffer).String()
+	if err == nil {
+		t.Fatalf("the import succeeded under the limit:\n%s", cmd.Stdout)
+	}
+	for _, want := range []string{file + ":", db, "disk is full or a file size limit", "nothing of this change was kept"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the error does not say %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "launcher:") {
+		t.Fatalf("the launcher failed: %s", stderr)
+	}
+	s := inspect(t, db, sha)
+	if s.integrity != "ok" || s.datasetID != 0 {
+		t.Errorf("after the failed import: integrity %q, dataset %d", s.integrity, s.datasetID)
+	}
+	if after := readSnapshot(t, db); after != before {
+		t.Errorf("the failed import changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+
+	// With room, the same file goes in.
+	cmd = exec.Command(bin, "import", "--db", db, file)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("import with room: %v\n%s", err, out)
+	}
+	if s := inspect(t, db, sha); s.integrity != "ok" || s.stored != rows {
+		t.Errorf("import with room: integrity %q, %d rows; want %d", s.integrity, s.stored, rows)
+	}
+}
+
+// readSnapshot is snapshot (adversarial_test.go) of the database at path.
+func readSnapshot(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return snapshot(t, db)
+}
+
+// TestLockedDatabaseAtStart: while another connection holds the write
+// lock for longer than the busy timeout (5 s), serve and import stop at
+// start with an error that names the database and says what to do, not
+// SQLite's bare "database is locked".
+func TestLockedDatabaseAtStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "locked.db")
+	if err := run(ctx, []string{"datasets", "--db", db}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	conn, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	var wg sync.WaitGroup
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--no-demo", "--db", db},
+		{"import", "--db", db, filepath.Join("importers", "testdata", "long_mixed.csv")},
+	} {
+		wg.Go(func() {
+			// A bound, in case serve wrongly starts: it then returns nil.
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			err := run(ctx, args, new(bytes.Buffer), new(bytes.Buffer))
+			if !errors.Is(err, data.ErrStorage) {
+				t.Errorf("%s: %v; want data.ErrStorage", args[0], err)
+				return
+			}
+			for _, want := range []string{db, "another program is writing to it", "wait for it or stop it"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: %q does not say %q", args[0], err, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

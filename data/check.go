@@ -149,3 +149,43 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ErrStorage reports a database that cannot be written as asked: its disk
+// is full, a file size limit is reached, another program holds its lock,
+// or it is read-only. SQLite rolls the transaction back, so nothing of the
+// failed write is kept.
+var ErrStorage = errors.New("the database could not be written")
+
+// SQLite's primary result codes that explainStorage words.
+const (
+	sqliteBusy     = 5
+	sqliteReadOnly = 8
+	sqliteIOErr    = 10
+	sqliteFull     = 13
+)
+
+// explainStorage turns SQLite's errors about the database file itself
+// ("disk I/O error (778)", "database or disk is full", "database is
+// locked") into ErrStorage, saying which file and what to do; other errors
+// pass unchanged. The driver's error type is matched by its Code method,
+// so that data stays free of the driver.
+func explainStorage(dbPath string, err error) error {
+	var coded interface{ Code() int }
+	if err == nil || !errors.As(err, &coded) {
+		return err
+	}
+	var why string
+	switch coded.Code() & 0xff { // the primary code of an extended one
+	case sqliteFull:
+		why = "its disk is full: free space on it, then try again"
+	case sqliteIOErr:
+		why = "writing to its disk failed, which happens when the disk is full or a file size limit (ulimit -f) is reached: free space or raise the limit, then try again"
+	case sqliteBusy:
+		why = "another program is writing to it (another tradedash import or serve, or an sqlite3 shell) and did not finish within 5 s: wait for it or stop it, then try again"
+	case sqliteReadOnly:
+		why = "it is read-only: make it and its directory writable by the user tradedash runs as"
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %s: %s; nothing of this change was kept (%w)", ErrStorage, dbPath, why, err)
+}

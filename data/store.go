@@ -48,11 +48,11 @@ func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
 	s := &Store{write: write, ref: ref, path: dbPath}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
-		return nil, fmt.Errorf("migrate %s: %w", dbPath, err)
+		return nil, fmt.Errorf("migrate %s: %w", dbPath, explainStorage(dbPath, err))
 	}
 	if err := s.syncReference(ctx); err != nil {
 		write.Close()
-		return nil, fmt.Errorf("reference lists in %s: %w", dbPath, err)
+		return nil, fmt.Errorf("reference lists in %s: %w", dbPath, explainStorage(dbPath, err))
 	}
 	read, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
@@ -175,10 +175,10 @@ func (s *Store) syncReference(ctx context.Context) error {
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return explainStorage(s.path, err)
 	}
 	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
+		return explainStorage(s.path, errors.Join(err, tx.Rollback()))
 	}
-	return tx.Commit()
+	return explainStorage(s.path, tx.Commit())
 }
