@@ -71,7 +71,7 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 		return compareView{}, err
 	}
 	levels := data.LevelsIn(bds)
-	bds = data.AtLevel(bds, level)
+	bds = data.OneLevel(bds, level)
 	if a == (data.Period{}) {
 		a, b, _ = data.LatestLikePair(bds)
 	}
@@ -80,9 +80,9 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if level != "" {
 		v.JSONURL += "&level=" + string(level)
 	}
-	v.Levels = []option{{"", "as listed", level == ""}}
+	v.Levels = []option{{"", "coarsest stated", level == ""}}
 	for _, l := range levels {
-		v.Levels = append(v.Levels, option{string(l), "HS " + string(l) + "s", l == level})
+		v.Levels = append(v.Levels, option{string(l), levelLabel(l), l == level})
 	}
 	v.Charts = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
 	return v, nil
@@ -103,6 +103,7 @@ type compareView struct {
 
 type compareSection struct {
 	Heading, Source string
+	Level           string // "HS sections", …; "" for a list of sectors
 	Chart           *charts.Chart
 	Total           compareRow
 	Rows            []compareRow
@@ -135,6 +136,7 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 			Heading: fmt.Sprintf("%s's %s %s, %s against %s, as %s's statistics state it (dataset %d)", rep.Name, what, par.Name, c.B.Label(), c.A.Label(), side, c.DatasetID),
 			Source:  sources[c.DatasetID],
 			Total:   newCompareRow("All goods (as stated)", c.Total),
+			Level:   levelLabel(comparisonLevel(c)),
 		}
 		if len(c.Sectors) > 0 {
 			o := charts.CompareOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: sources[c.DatasetID]}
@@ -154,6 +156,22 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 		v.Sections = append(v.Sections, sec)
 	}
 	return v
+}
+
+// comparisonLevel is the HS level a comparison's products are stated at
+// (data.OneLevel leaves one), or "" for free-text sectors.
+func comparisonLevel(c data.Comparison) data.ClassificationLevel {
+	if len(c.Sectors) == 0 {
+		return ""
+	}
+	return data.LevelOf(c.Sectors[0].Product)
+}
+
+func levelLabel(l data.ClassificationLevel) string {
+	if l == "" {
+		return ""
+	}
+	return "HS " + string(l) + "s"
 }
 
 func newCompareRow(name string, s data.SectorChange) compareRow {
@@ -184,6 +202,7 @@ type compareGroupJSON struct {
 	Dataset    int64              `json:"dataset"`
 	ReportedBy string             `json:"reported_by"`
 	Flow       string             `json:"flow"`
+	Level      string             `json:"level"`
 	Total      sectorChangeJSON   `json:"total"`
 	Sectors    []sectorChangeJSON `json:"sectors"`
 }
@@ -220,7 +239,7 @@ func (v compareView) json() compareJSON {
 		return j
 	}
 	for _, c := range v.comparisons {
-		g := compareGroupJSON{Dataset: c.DatasetID, ReportedBy: c.ReportedBy, Flow: string(c.Flow), Total: conv(c.Total), Sectors: []sectorChangeJSON{}}
+		g := compareGroupJSON{Dataset: c.DatasetID, ReportedBy: c.ReportedBy, Flow: string(c.Flow), Level: string(comparisonLevel(c)), Total: conv(c.Total), Sectors: []sectorChangeJSON{}}
 		for _, s := range c.Sectors {
 			g.Sectors = append(g.Sectors, conv(s))
 		}

@@ -217,9 +217,9 @@ func TestCompareLevelsAndWaterfall(t *testing.T) {
 	ts, store := mustServer(t)
 	mustPartnersFixture(t, store)
 	tests := []pageScenario{
-		{"every level as listed, diverging bars", "/compare?reporter=KAZ&partner=RUS", 200, []string{
-			"HS 10 Cereals", "HS 1001 Wheat and meslin", "Vegetable products", `data-chart="chart-kaz-rus-compare-`,
-			`<option value="section">HS sections</option><option value="chapter">HS chapters</option><option value="heading">HS headings</option>`}},
+		{"the coarsest level by default, diverging bars", "/compare?reporter=KAZ&partner=RUS", 200, []string{
+			"Vegetable products", `data-chart="chart-kaz-rus-compare-`, ": HS sections</h2>",
+			`<option value="" selected>coarsest stated</option><option value="section">HS sections</option><option value="chapter">HS chapters</option><option value="heading">HS headings</option>`}},
 		{"chapters only", "/compare?reporter=KAZ&partner=RUS&level=chapter", 200, []string{
 			`<tr><th scope="row">HS 10 Cereals</th><td class="num">20</td><td class="num">23</td><td class="num">&#43;3</td><td class="num">&#43;15.0%</td></tr>`,
 			`<option value="chapter" selected>`, "level=chapter"}},
