@@ -13,6 +13,9 @@ import (
 )
 
 func (s *Server) handleComparePage(c echo.Context) error {
+	if u, ok := legacyCompareForm(c); ok {
+		return c.Redirect(http.StatusMovedPermanently, u)
+	}
 	v, err := s.compare(c)
 	if err != nil {
 		return err
@@ -53,9 +56,11 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if err != nil {
 		return compareView{}, err
 	}
-	form := strings.ToLower(strings.TrimSpace(c.QueryParam("chart")))
+	// form, not chart: the image and data exports read chart as the id
+	// of one of the page's charts.
+	form := strings.ToLower(strings.TrimSpace(c.QueryParam("form")))
 	if form != "" && form != "bars" && form != "waterfall" {
-		return compareView{}, fmt.Errorf("%w: chart must be bars or waterfall, not %q", data.ErrInvalid, c.QueryParam("chart"))
+		return compareView{}, fmt.Errorf("%w: form must be bars or waterfall, not %q", data.ErrInvalid, c.QueryParam("form"))
 	}
 	if a != (data.Period{}) && !a.Like(b) {
 		return compareView{}, fmt.Errorf("%w: %s and %s are not like periods (a fiscal year is never compared with a calendar year, nor a part of a year with a whole one)", data.ErrInvalid, a.Label(), b.Label())
@@ -84,8 +89,23 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	for _, l := range levels {
 		v.Levels = append(v.Levels, option{string(l), levelLabel(l), l == level})
 	}
-	v.Charts = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
+	v.Forms = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
 	return v, nil
+}
+
+// legacyCompareForm answers an old permalink, /compare?chart=waterfall
+// (or bars), with the same URL saying form= instead; chart is no
+// parameter of the compare page any more, since the exports read it as
+// a chart's id.
+func legacyCompareForm(c echo.Context) (string, bool) {
+	q := c.Request().URL.Query()
+	old := strings.ToLower(strings.TrimSpace(q.Get("chart")))
+	if old != "bars" && old != "waterfall" || q.Has("form") {
+		return "", false
+	}
+	q.Del("chart")
+	q.Set("form", old)
+	return c.Request().URL.Path + "?" + q.Encode(), true
 }
 
 type compareView struct {
@@ -96,7 +116,7 @@ type compareView struct {
 	Sections          []compareSection
 	Level             data.ClassificationLevel
 	Levels            []option // the levels the pair's data states, for the selector
-	Charts            []option // the chart's forms
+	Forms             []option // the chart's forms, bars or waterfall
 	JSONURL           string
 	comparisons       []data.Comparison
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -155,4 +156,31 @@ func waterfallSteps(t *testing.T, url string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestCompareFormIsNotChart: the chart's form is the form parameter;
+// chart is left to the exports, where it names one of the page's charts,
+// and an old /compare?chart=waterfall link is redirected to form=.
+func TestCompareFormIsNotChart(t *testing.T) {
+	ts, store := mustServer(t)
+	mustPartnersFixture(t, store)
+	q := "reporter=KAZ&partner=RUS&level=chapter&form=waterfall"
+	_, page := get(t, ts.URL+"/compare?"+q)
+	m := regexp.MustCompile(`data-chart="(chart-kaz-rus-waterfall-[^"]+)"`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `<select name="form">`) || !strings.Contains(page, `<option value="waterfall" selected>`) {
+		t.Fatalf("no waterfall chosen by form=waterfall: %.300s", page)
+	}
+	resp, body := get(t, ts.URL+"/data/compare.csv?"+q+"&chart="+m[1])
+	if resp.StatusCode != 200 || !strings.Contains(body, "All other goods") {
+		t.Errorf("the waterfall's data by its chart id: %d %.300s", resp.StatusCode, body)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(ts.URL + "/compare?reporter=KAZ&partner=RUS&chart=waterfall&level=chapter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusMovedPermanently || loc != "/compare?form=waterfall&level=chapter&partner=RUS&reporter=KAZ" {
+		t.Errorf("legacy chart=waterfall: %d, Location %q", resp.StatusCode, loc)
+	}
 }

@@ -223,11 +223,11 @@ func TestCompareLevelsAndWaterfall(t *testing.T) {
 		{"chapters only", "/compare?reporter=KAZ&partner=RUS&level=chapter", 200, []string{
 			`<tr><th scope="row">HS 10 Cereals</th><td class="num">20</td><td class="num">23</td><td class="num">&#43;3</td><td class="num">&#43;15.0%</td></tr>`,
 			`<option value="chapter" selected>`, "level=chapter"}},
-		{"waterfall", "/compare?reporter=KAZ&partner=RUS&level=heading&chart=waterfall", 200, []string{
+		{"waterfall", "/compare?reporter=KAZ&partner=RUS&level=heading&form=waterfall", 200, []string{
 			`data-chart="chart-kaz-rus-waterfall-export-kaz-`, `<option value="waterfall" selected>`, "2020: all goods", "All other goods"}},
 		{"a level the pair does not state", "/compare?reporter=IND&partner=RUS&level=chapter", 200, []string{"at HS chapter level"}},
 		{"a bad level", "/compare?reporter=KAZ&partner=RUS&level=subheading", 400, []string{"level must be section, chapter or heading"}},
-		{"a bad chart", "/compare?reporter=KAZ&partner=RUS&chart=pie", 400, []string{"chart must be bars or waterfall"}},
+		{"a bad form", "/compare?reporter=KAZ&partner=RUS&form=pie", 400, []string{"form must be bars or waterfall"}},
 	}
 	runPageScenarios(t, ts.URL, tests)
 	// Sections only, through the API: one sector, 30 → 34.
