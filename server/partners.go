@@ -180,12 +180,25 @@ type seriesView struct {
 
 type seriesRow struct {
 	Period string
-	World  string
+	World  seriesCell
 	Cells  []seriesCell
 }
 
 type seriesCell struct {
 	Value, Note, Share string
+	Sources            string // the source references, " · " between them
+}
+
+func newSeriesCell(f data.Figure) seriesCell {
+	c := figureCell(f)
+	if f.Known && !f.Conflict && f.Bound != data.Exact {
+		c.Note = strings.TrimSpace(strings.ReplaceAll(string(f.Bound), "_", " ") + " " + c.Note)
+	}
+	var refs []string
+	for _, s := range f.Sources {
+		refs = append(refs, s.Ref)
+	}
+	return seriesCell{Value: c.Text, Note: c.Note, Sources: strings.Join(refs, " · ")}
 }
 
 type option struct {
@@ -292,8 +305,7 @@ func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
 		v.Heads = append(v.Heads, o.Names[l.Partner])
 	}
 	for i, p := range s.Periods {
-		w := figureCell(s.World[i])
-		row := seriesRow{Period: p.Label(), World: w.Text}
+		row := seriesRow{Period: p.Label(), World: newSeriesCell(s.World[i])}
 		if !s.World[i].Known || s.World[i].Bound != data.Exact || s.World[i].Conflict {
 			v.NoWorld = true
 		}
@@ -301,8 +313,7 @@ func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
 			if l.Figures[i].Known || l.Figures[i].Conflict {
 				v.Empty = false
 			}
-			c := figureCell(l.Figures[i])
-			cell := seriesCell{Value: c.Text, Note: c.Note}
+			cell := newSeriesCell(l.Figures[i])
 			if !math.IsNaN(l.Shares[i]) {
 				cell.Share = fmt.Sprintf("%.2f%%", 100*l.Shares[i])
 			}
@@ -333,6 +344,7 @@ type partnerEntry struct {
 	Name      string        `json:"name"`
 	Aggregate bool          `json:"aggregate"`
 	Value     *float64      `json:"value"`
+	Bound     *string       `json:"bound"`
 	Share     *float64      `json:"share"`
 	Note      string        `json:"note,omitempty"`
 	Sources   []data.Source `json:"sources"`
@@ -341,9 +353,11 @@ type partnerEntry struct {
 // partnerSeriesJSON is the chosen partners over time; values and shares
 // run parallel to periods, null where there is no figure.
 type partnerSeriesJSON struct {
-	Periods []seriesPeriodJSON `json:"periods"`
-	World   []*float64         `json:"world"`
-	Lines   []partnerLineJSON  `json:"partners"`
+	Periods      []seriesPeriodJSON `json:"periods"`
+	World        []*float64         `json:"world"`
+	WorldBounds  []*string          `json:"world_bounds"`
+	WorldSources [][]data.Source    `json:"world_sources"`
+	Lines        []partnerLineJSON  `json:"partners"`
 }
 
 type seriesPeriodJSON struct {
@@ -353,11 +367,35 @@ type seriesPeriodJSON struct {
 	Kind   string `json:"period_kind"`
 }
 
+// partnerLineJSON is one partner's values, each with its bound (null
+// where there is no value), note and sources, so that "at least X" is
+// never read as X and every value can be traced.
 type partnerLineJSON struct {
-	Partner string     `json:"partner"`
-	Name    string     `json:"name"`
-	Values  []*float64 `json:"values"`
-	Shares  []*float64 `json:"shares"`
+	Partner string          `json:"partner"`
+	Name    string          `json:"name"`
+	Values  []*float64      `json:"values"`
+	Bounds  []*string       `json:"bounds"`
+	Notes   []string        `json:"notes"`
+	Sources [][]data.Source `json:"sources"`
+	Shares  []*float64      `json:"shares"`
+}
+
+// figureBound is a figure's bound for JSON, beside figureNumber: null
+// when there is no value.
+func figureBound(f data.Figure) *string {
+	if !f.Known || f.Conflict {
+		return nil
+	}
+	b := string(f.Bound)
+	return &b
+}
+
+// figureSources is a figure's sources for JSON, [] when none.
+func figureSources(f data.Figure) []data.Source {
+	if f.Sources == nil {
+		return []data.Source{}
+	}
+	return f.Sources
 }
 
 // figureNumber is a figure's value for JSON: null when unknown or disputed.
@@ -374,7 +412,7 @@ func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 	out := partnersJSON{Reporter: rep.ISO3, Flow: string(r.Flow), Period: r.Period.Label(), Start: monthISO(r.Period.Start), End: monthISO(r.Period.End),
 		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World)}
 	for _, p := range r.Partners {
-		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
+		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Bound: figureBound(p.Figure), Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
 		if p.Figure.Known {
 			v, sh := p.Figure.Value, p.Share
 			e.Value, e.Share = &v, &sh
@@ -385,15 +423,22 @@ func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 		out.Partners = append(out.Partners, e)
 	}
 	if s := res.series; s != nil {
-		sj := &partnerSeriesJSON{Periods: []seriesPeriodJSON{}, World: []*float64{}, Lines: []partnerLineJSON{}}
+		sj := &partnerSeriesJSON{Periods: []seriesPeriodJSON{}, World: []*float64{}, WorldBounds: []*string{}, WorldSources: [][]data.Source{}, Lines: []partnerLineJSON{}}
 		for i, p := range s.Periods {
 			sj.Periods = append(sj.Periods, seriesPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
 			sj.World = append(sj.World, figureNumber(s.World[i]))
+			sj.WorldBounds = append(sj.WorldBounds, figureBound(s.World[i]))
+			sj.WorldSources = append(sj.WorldSources, figureSources(s.World[i]))
 		}
 		for _, l := range s.Lines {
-			lj := partnerLineJSON{Partner: l.Partner, Name: countryName(ref, l.Partner), Values: []*float64{}, Shares: []*float64{}}
+			lj := partnerLineJSON{Partner: l.Partner, Name: countryName(ref, l.Partner), Values: []*float64{}, Bounds: []*string{}, Notes: []string{},
+				Sources: [][]data.Source{}, Shares: []*float64{}}
 			for i := range s.Periods {
-				lj.Values = append(lj.Values, figureNumber(l.Figures[i]))
+				f := l.Figures[i]
+				lj.Values = append(lj.Values, figureNumber(f))
+				lj.Bounds = append(lj.Bounds, figureBound(f))
+				lj.Notes = append(lj.Notes, figureCell(f).Note)
+				lj.Sources = append(lj.Sources, figureSources(f))
 				var sh *float64
 				if !math.IsNaN(l.Shares[i]) {
 					x := l.Shares[i]
