@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -85,6 +86,11 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if level != "" {
 		v.JSONURL += "&level=" + string(level)
 	}
+	// The dataset as asked ("all", a number, or "" for the default), kept
+	// by the form and the JSON link.
+	if v.Dataset = strings.TrimSpace(c.QueryParam("dataset")); v.Dataset != "" {
+		v.JSONURL += "&dataset=" + url.QueryEscape(v.Dataset)
+	}
 	v.Levels = []option{{"", "coarsest stated", level == ""}}
 	for _, l := range levels {
 		v.Levels = append(v.Levels, option{string(l), levelLabel(l), l == level})
@@ -117,6 +123,7 @@ type compareView struct {
 	Level             data.ClassificationLevel
 	Levels            []option // the levels the pair's data states, for the selector
 	Forms             []option // the chart's forms, bars or waterfall
+	Dataset           string
 	JSONURL           string
 	comparisons       []data.Comparison
 }

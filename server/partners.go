@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -49,6 +50,9 @@ type partnersResult struct {
 	chosen   []data.Country
 	from, to data.Period
 	series   *data.PartnerSeries
+	// skipped is the default dataset when it states nothing for the
+	// query and the ranking fell back to every dataset; 0 otherwise.
+	skipped int64
 }
 
 // partners binds reporter, flow, period, dataset, the chosen partners and
@@ -85,7 +89,12 @@ func (s *Server) partners(c echo.Context) (partnersResult, error) {
 	if res.sets, err = s.datasetsFor(ctx, q.DatasetID); err != nil {
 		return res, err
 	}
-	if res.ranking, err = s.store.Partners(ctx, q); err != nil || len(res.chosen) == 0 {
+	res.ranking, err = s.store.Partners(ctx, q)
+	if errors.Is(err, data.ErrNotFound) && q.DatasetID != 0 && byDefault(c) {
+		res.skipped, q.DatasetID = q.DatasetID, 0
+		res.ranking, err = s.store.Partners(ctx, q)
+	}
+	if err != nil || len(res.chosen) == 0 {
 		return res, err
 	}
 	sq := data.PartnerSeriesQuery{Reporter: res.reporter.ISO3, Flow: q.Flow, DatasetID: res.ranking.DatasetID, Like: res.ranking.Period, From: res.from, To: res.to}
@@ -167,6 +176,10 @@ type partnersView struct {
 	// then blanks up to data.MaxSeriesPartners.
 	PartnerSlots []string
 	Series       *seriesView
+	// Skipped names the default dataset when it states nothing for the
+	// query and the page shows another; empty otherwise. AllURL is the
+	// view with dataset=all.
+	Skipped, AllURL string
 }
 
 // seriesView is the chosen partners over time: two charts and their table.
@@ -234,6 +247,7 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 	o := partnersOptions(res, ref)
 	v := partnersView{Reporter: rep, Flow: r.Flow, FlowTitle: map[data.Flow]string{data.Export: "exports", data.Import: "imports", data.Turnover: "trade (exports + imports)"}[r.Flow], Period: r.Period.Label(), PeriodKey: r.Period.String(), DatasetID: r.DatasetID,
 		DatasetName: o.Dataset, Source: o.Source, ShareOf: r.ShareOf, Chart: charts.Partners(r, o), Map: charts.PartnersMap(r, o)}
+	v.Skipped = datasetLabel(res.sets, res.skipped)
 	for _, d := range res.sets {
 		if d.ID == r.DatasetID {
 			v.Licence = d.Licence
@@ -272,6 +286,9 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 		v.PartnerSlots = append(v.PartnerSlots, "")
 	}
 	q := partnersQuery(res)
+	all := partnersQuery(res)
+	all.Set("dataset", "all")
+	v.AllURL = "/partners?" + all.Encode()
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/partners.csv?"+q.Encode(), "/data/partners.xlsx?"+q.Encode(), "/api/v1/partners?"+q.Encode()
 	rank := 0
 	for _, p := range r.Partners {
@@ -337,6 +354,9 @@ type partnersJSON struct {
 	World    *float64           `json:"world"`
 	Partners []partnerEntry     `json:"partners"`
 	Series   *partnerSeriesJSON `json:"series,omitempty"`
+	// DefaultSkipped is the default dataset when it states nothing for
+	// the query, so the answer comes from another.
+	DefaultSkipped int64 `json:"default_dataset_skipped,omitempty"`
 }
 
 type partnerEntry struct {
@@ -410,7 +430,8 @@ func figureNumber(f data.Figure) *float64 {
 func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 	r, rep := res.ranking, res.reporter
 	out := partnersJSON{Reporter: rep.ISO3, Flow: string(r.Flow), Period: r.Period.Label(), Start: monthISO(r.Period.Start), End: monthISO(r.Period.End),
-		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World)}
+		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World),
+		DefaultSkipped: res.skipped}
 	for _, p := range r.Partners {
 		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Bound: figureBound(p.Figure), Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
 		if p.Figure.Known {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -54,6 +55,9 @@ type productsAnswer struct {
 	trade data.ProductTrade
 	opts  charts.ProductsOptions
 	sets  []data.Dataset
+	// skipped is the default dataset when it states nothing asked for
+	// and the answer fell back to every dataset; 0 otherwise.
+	skipped int64
 }
 
 // products binds reporter, product (repeated), partner, flow, from, to and
@@ -111,7 +115,14 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 	if a.sets, err = s.datasetsFor(ctx, a.q.DatasetID); err != nil {
 		return a, err
 	}
-	if a.trade, err = s.store.Products(ctx, a.q); err != nil {
+	a.trade, err = s.store.Products(ctx, a.q)
+	if errors.Is(err, data.ErrNotFound) && a.q.DatasetID != 0 && byDefault(c) {
+		// The default dataset states nothing asked for: every dataset,
+		// and the page says so.
+		a.skipped, a.q.DatasetID = a.q.DatasetID, 0
+		a.trade, err = s.store.Products(ctx, a.q)
+	}
+	if err != nil {
 		return a, err
 	}
 	for _, sr := range a.trade.Series {
@@ -166,6 +177,8 @@ type productsView struct {
 	Missing         []string
 	CSVURL, XLSXURL string
 	JSONURL         string
+	Skipped         string // the default dataset, when it states nothing asked for
+	AllURL          string // the view with dataset=all
 }
 
 // omittedKind is a kind of period the dataset states for the query but
@@ -201,6 +214,7 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	for len(v.ProductFields) < 3 || len(v.ProductFields) == len(t.Products) && len(v.ProductFields) < data.MaxProducts {
 		v.ProductFields = append(v.ProductFields, "")
 	}
+	v.Skipped = datasetLabel(a.sets, a.skipped)
 	for _, d := range a.sets {
 		if d.ID == t.DatasetID {
 			v.Licence = d.Licence
@@ -241,6 +255,12 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 		v.Missing = append(v.Missing, charts.ProductLabel(p))
 	}
 	q := a.urlValues()
+	all := a.urlValues()
+	all.Set("dataset", "all")
+	if a.q.PeriodKind == "" {
+		all.Del("period_kind") // another dataset may state other kinds
+	}
+	v.AllURL = "/products?" + all.Encode()
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/products.csv?"+q.Encode(), "/data/products.xlsx?"+q.Encode(), "/api/v1/products?"+q.Encode()
 	for _, sr := range t.Series {
 		v.Rows = append(v.Rows, productRows(sr, t, a.q.Reporter, ref, false)...)
@@ -301,6 +321,9 @@ type productsJSON struct {
 	// Other is, for one product by partner, the partners after the
 	// largest six summed (derived); null otherwise.
 	Other *productSeriesJSON `json:"other"`
+	// DefaultSkipped is the default dataset when it states nothing asked
+	// for, so the answer comes from another.
+	DefaultSkipped int64 `json:"default_dataset_skipped,omitempty"`
 }
 
 type productJSON struct {
@@ -338,7 +361,7 @@ func newProductsJSON(a productsAnswer) productsJSON {
 	t := a.trade
 	out := productsJSON{Reporter: a.q.Reporter, Flow: string(t.Flow), Dataset: t.DatasetID, Datasets: t.Datasets, Currency: "USD",
 		Products: []productJSON{}, Missing: []productJSON{}, Periods: []productPeriodJSON{}, Series: []productSeriesJSON{},
-		PeriodKind: string(t.PeriodKind), Omitted: []productPeriodJSON{}}
+		PeriodKind: string(t.PeriodKind), Omitted: []productPeriodJSON{}, DefaultSkipped: a.skipped}
 	if a.q.Partner != "" {
 		out.Partner = &a.q.Partner
 	}
