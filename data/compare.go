@@ -233,3 +233,54 @@ func LevelsIn(breakdowns []SectorBreakdown) []ClassificationLevel {
 	}
 	return out
 }
+
+// LevelOf is the HS level p is stated at, or "" for a product at none
+// (a free-text sector, a 6-digit subheading, the total).
+func LevelOf(p Product) ClassificationLevel {
+	for _, l := range ClassificationLevels {
+		if l.Includes(p) {
+			return l
+		}
+	}
+	return ""
+}
+
+// OneLevel keeps products of a single HS level in every comparison, so
+// that no figure is counted twice: a section contains its chapters and a
+// chapter its headings, and a source that states all three would
+// otherwise have wheat added three times over. With level l, as AtLevel.
+// With the zero level, each dataset, side and flow is taken at the
+// coarsest level it states in any period (so both periods of a pair
+// share it); one that states no HS level, such as a list of free-text
+// sectors, is kept as listed.
+func OneLevel(breakdowns []SectorBreakdown, l ClassificationLevel) []SectorBreakdown {
+	if l != "" {
+		return AtLevel(breakdowns, l)
+	}
+	type key struct {
+		dataset int64
+		side    string
+		flow    Flow
+	}
+	coarsest := map[key]int{}
+	for _, bd := range breakdowns {
+		k := key{bd.DatasetID, bd.ReportedBy, bd.Flow}
+		for _, s := range bd.Sectors {
+			if i := slices.Index(ClassificationLevels, LevelOf(s.Product)); i >= 0 {
+				if j, ok := coarsest[k]; !ok || i < j {
+					coarsest[k] = i
+				}
+			}
+		}
+	}
+	var out []SectorBreakdown
+	for _, bd := range breakdowns {
+		i, ok := coarsest[key{bd.DatasetID, bd.ReportedBy, bd.Flow}]
+		if !ok {
+			out = append(out, bd)
+			continue
+		}
+		out = append(out, AtLevel([]SectorBreakdown{bd}, ClassificationLevels[i])...)
+	}
+	return out
+}

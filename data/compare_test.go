@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -108,5 +109,52 @@ func TestClassificationLevels(t *testing.T) {
 	}
 	if _, err := ParseClassificationLevel("subheading"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("subheading: %v, want ErrInvalid", err)
+	}
+}
+
+// TestOneLevelNeverNests: a source stating a section, one of its chapters
+// and one of that chapter's headings must not have the same goods counted
+// three times; by default each dataset is compared at the coarsest level
+// it states, in both periods alike.
+func TestOneLevelNeverNests(t *testing.T) {
+	sec := Product{Classification: HSSection, Code: "II", Name: "Vegetable products"}
+	ch := Product{Classification: HS, Code: "10", Name: "Cereals"}
+	head := Product{Classification: HS, Code: "1001", Name: "Wheat and meslin"}
+	pharma := Product{Classification: Sector, Code: "pharma", Name: "pharmaceuticals"}
+	fig := func(v float64) Figure { return Figure{Known: true, Value: v, Bound: Exact} }
+	// Generated figures, not real trade.
+	bds := []SectorBreakdown{
+		{DatasetID: 1, Period: Year(2020), Sectors: []SectorFigure{{Product: sec, Figure: fig(100)}, {Product: ch, Figure: fig(60)}, {Product: head, Figure: fig(40)}}},
+		// The later period states no section: it is dropped rather than
+		// compared at another level than the first.
+		{DatasetID: 1, Period: Year(2021), Sectors: []SectorFigure{{Product: ch, Figure: fig(70)}, {Product: head, Figure: fig(45)}}},
+		{DatasetID: 1, Period: Year(2022), Sectors: []SectorFigure{{Product: sec, Figure: fig(120)}, {Product: ch, Figure: fig(75)}}},
+		{DatasetID: 2, Period: Year(2020), Sectors: []SectorFigure{{Product: pharma, Figure: fig(7)}}},
+	}
+	keys := func(out []SectorBreakdown) []string {
+		var got []string
+		for _, bd := range out {
+			for _, s := range bd.Sectors {
+				got = append(got, strconv.FormatInt(bd.DatasetID, 10)+" "+bd.Period.Label()+" "+s.Product.Key())
+			}
+		}
+		return got
+	}
+	want := []string{"1 2020 HS-section:II", "1 2022 HS-section:II", "2 2020 sector:pharma"}
+	if diff := cmp.Diff(want, keys(OneLevel(bds, ""))); diff != "" {
+		t.Errorf("default level (-want +got):\n%s", diff)
+	}
+	want = []string{"1 2020 HS:10", "1 2021 HS:10", "1 2022 HS:10"}
+	if diff := cmp.Diff(want, keys(OneLevel(bds, LevelChapter))); diff != "" {
+		t.Errorf("chapters (-want +got):\n%s", diff)
+	}
+	c := Compare(OneLevel(bds, ""), Year(2020), Year(2022))
+	if len(c) != 1 || len(c[0].Sectors) != 1 || c[0].Sectors[0].Delta != 20 {
+		t.Errorf("2020 against 2022 by default: %+v, want the section's change alone", c)
+	}
+	for p, want := range map[Product]ClassificationLevel{sec: LevelSection, ch: LevelChapter, head: LevelHeading, pharma: "", {Classification: HS, Code: "100110"}: ""} {
+		if got := LevelOf(p); got != want {
+			t.Errorf("LevelOf(%s) = %q, want %q", p.Key(), got, want)
+		}
 	}
 }

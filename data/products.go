@@ -27,6 +27,11 @@ type ProductsQuery struct {
 	Flow      Flow      // Export or Import
 	From, To  int       // calendar years, 0 for open; a period counts if it overlaps them
 	DatasetID int64
+	// PeriodKind keeps periods of that kind only; "" picks the kind the
+	// dataset states most figures in. Either way one answer never mixes
+	// kinds: a calendar year and a fiscal year overlap, so a line joining
+	// them would mislead and a sum over both would count months twice.
+	PeriodKind PeriodKind
 }
 
 // Validate checks the query.
@@ -48,6 +53,8 @@ func (q ProductsQuery) Validate() error {
 		return fmt.Errorf("%w: the range from %d to %d ends before it starts", ErrInvalid, q.From, q.To)
 	case q.DatasetID < 0:
 		return fmt.Errorf("%w: dataset %d", ErrInvalid, q.DatasetID)
+	case q.PeriodKind != "" && !slices.Contains(PeriodKinds, q.PeriodKind):
+		return fmt.Errorf("%w: period_kind must be calendar_year, fiscal_year or months, not %q", ErrInvalid, string(q.PeriodKind))
 	}
 	seen := map[string]bool{}
 	for _, p := range q.Products {
@@ -137,13 +144,18 @@ type ProductTrade struct {
 	DatasetID int64
 	Flow      Flow
 	Products  []Product // as stored, in the query's order
-	Periods   []Period  // with any figure, in order
+	Periods   []Period  // with any figure, in order, all alike (see Period.Like)
+	// PeriodKind is the kind of Periods; Omitted lists, in order, the
+	// periods of other kinds (or other lengths or start months) that the
+	// dataset also states for the query and that are left out.
+	PeriodKind PeriodKind
+	Omitted    []Period
 	// Series lists, product by product in the query's order, the
 	// countries largest first, then the aggregates.
 	Series []ProductSeries
 	// Datasets lists the datasets that state any figure asked for, for
 	// the dataset selector; Missing the products the chosen dataset
-	// states nothing for.
+	// states nothing for in Periods.
 	Datasets []int64
 	Missing  []Product
 }
@@ -200,7 +212,6 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 		byPeriod  map[Period][]Source
 	}
 	accs := map[key]*acc{}
-	periods := map[Period]bool{}
 	for rows.Next() {
 		var src Source
 		var k key
@@ -211,7 +222,6 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 		}
 		src.DatasetID, src.Reporter, src.Flow = t.DatasetID, q.Reporter, q.Flow
 		p := Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)}
-		periods[p] = true
 		a := accs[k]
 		if a == nil {
 			a = &acc{aggregate: aggregate, byPeriod: map[Period][]Source{}}
@@ -222,10 +232,18 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 	if err := rows.Err(); err != nil {
 		return t, err
 	}
-	for p := range periods {
-		t.Periods = append(t.Periods, p)
+	figures := map[Period]int{}
+	for _, a := range accs {
+		for p := range a.byPeriod {
+			figures[p]++
+		}
 	}
-	slices.SortFunc(t.Periods, comparePeriods)
+	t.Periods, t.Omitted = likePeriods(figures, q.PeriodKind)
+	if len(t.Periods) == 0 {
+		return t, fmt.Errorf("%w: dataset %d states no %s figures of %s for %s%s%s for %s, only for %s", ErrNotFound, t.DatasetID, q.Flow, q.Reporter,
+			productsPhrase(t.Products), partnerPhrase(q.Partner), yearsPhrase(q.From, q.To), KindPlural(q.PeriodKind), kindsPhrase(t.Omitted))
+	}
+	t.PeriodKind = t.Periods[0].Kind()
 	for i, id := range ids {
 		var series []ProductSeries
 		for k, a := range accs {
@@ -233,13 +251,17 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 				continue
 			}
 			ps := ProductSeries{Product: t.Products[i], Partner: k.partner, Aggregate: a.aggregate, Figures: make([]Figure, len(t.Periods))}
+			any := false
 			for j, p := range t.Periods {
+				any = any || len(a.byPeriod[p]) > 0
 				ps.Figures[j] = stated(a.byPeriod[p])
 				if exact(ps.Figures[j]) {
 					ps.Sum += ps.Figures[j].Value
 				}
 			}
-			series = append(series, ps)
+			if any { // a partner stated only in omitted periods has no line
+				series = append(series, ps)
+			}
 		}
 		if len(series) == 0 {
 			t.Missing = append(t.Missing, t.Products[i])
@@ -356,6 +378,75 @@ func (t ProductTrade) TopPartners(n int) (top []ProductSeries, other, world *Pro
 		}
 	}
 	return top, &o, world
+}
+
+// PeriodKinds lists the kinds of period, for selectors and validation.
+var PeriodKinds = []PeriodKind{CalendarYear, FiscalYear, Months}
+
+// likePeriods splits the periods with figures into one class of like
+// periods (same kind, length and start month, so none overlaps another)
+// and the rest, both in order. The class kept is of the given kind, if
+// any; among those, the one with the most figures, and on a tie the one
+// with the latest period.
+func likePeriods(figures map[Period]int, kind PeriodKind) (kept, omitted []Period) {
+	var all []Period
+	for p := range figures {
+		all = append(all, p)
+	}
+	slices.SortFunc(all, comparePeriods)
+	var best Period
+	bestN := -1
+	for _, p := range all {
+		if kind != "" && p.Kind() != kind {
+			continue
+		}
+		n := 0
+		for q, m := range figures {
+			if q.Like(p) {
+				n += m
+			}
+		}
+		// all is in order, so >= lets the later class win a tie.
+		if n >= bestN {
+			best, bestN = p, n
+		}
+	}
+	for _, p := range all {
+		if bestN >= 0 && p.Like(best) {
+			kept = append(kept, p)
+		} else {
+			omitted = append(omitted, p)
+		}
+	}
+	return kept, omitted
+}
+
+// KindPlural names a kind of period for people: "fiscal years".
+func KindPlural(k PeriodKind) string {
+	switch k {
+	case CalendarYear:
+		return "calendar years"
+	case FiscalYear:
+		return "fiscal years"
+	case Months:
+		return "parts of years"
+	}
+	return "periods"
+}
+
+// kindsPhrase names the kinds of the periods, each once: "calendar years
+// and fiscal years".
+func kindsPhrase(ps []Period) string {
+	var kinds []string
+	for _, p := range ps {
+		if k := KindPlural(p.Kind()); !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return "no figures"
+	}
+	return strings.Join(kinds, " and ")
 }
 
 func comparePeriods(a, b Period) int {

@@ -208,3 +208,64 @@ func TestProductList(t *testing.T) {
 		t.Errorf("last = %+v, want the imported sector cotton", last)
 	}
 }
+
+// TestProductsKeepOneKindOfPeriod: a dataset that states a calendar year
+// and the fiscal year overlapping it must not set them on one axis, nor
+// rank partners or sum "Other" over both (the months would count twice).
+func TestProductsKeepOneKindOfPeriod(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	fy19, fy20 := Fiscal(2019, 4), Fiscal(2020, 4)
+	// Made-up figures, not trade statistics.
+	if _, err := importAll(ctx, s, testDataset("mixed periods"), []Observation{
+		productObs("IND", "CHN", fy19, Export, hs30, 100, "c1"),
+		productObs("IND", "CHN", fy20, Export, hs30, 110, "c2"),
+		productObs("IND", "USA", fy19, Export, hs30, 90, "u1"),
+		productObs("IND", "USA", fy20, Export, hs30, 95, "u2"),
+		productObs("IND", "GBR", fy20, Export, hs30, 20, "g1"),
+		productObs("IND", "CHN", Year(2019), Export, hs30, 50, "calendar 2019"),
+		productObs("IND", "BRA", Year(2019), Export, hs30, 500, "only a calendar year"),
+		productObs("IND", "DEU", Period{NewMonth(2020, 4), NewMonth(2020, 8)}, Export, hs30, 7, "five months"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	q := ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}}
+	partners := func(got ProductTrade) []string {
+		var out []string
+		for _, s := range got.Series {
+			out = append(out, s.Partner)
+		}
+		return out
+	}
+	got, err := s.Products(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fiscal years state five figures, the calendar year two.
+	if !cmp.Equal(got.Periods, []Period{fy19, fy20}) || got.PeriodKind != FiscalYear ||
+		!cmp.Equal(got.Omitted, []Period{Year(2019), Period{NewMonth(2020, 4), NewMonth(2020, 8)}}) {
+		t.Errorf("periods %v (%s), omitted %v", got.Periods, got.PeriodKind, got.Omitted)
+	}
+	// CHN ranks by its fiscal years alone (210), not plus its calendar
+	// year; BRA, stated in a calendar year only, has no line.
+	if want := []string{"CHN", "USA", "GBR"}; !cmp.Equal(partners(got), want) || got.Series[0].Sum != 210 {
+		t.Errorf("series %v (CHN sum %v), want %v", partners(got), got.Series[0].Sum, want)
+	}
+	if _, other, _ := got.TopPartners(1); other == nil || other.Figures[0].Value != 90 || other.Figures[1].Value != 115 {
+		t.Errorf("other = %+v, want USA's and GBR's fiscal years only", other)
+	}
+	q.PeriodKind = CalendarYear
+	got, err = s.Products(ctx, q)
+	if err != nil || !cmp.Equal(got.Periods, []Period{Year(2019)}) || !cmp.Equal(partners(got), []string{"BRA", "CHN"}) {
+		t.Errorf("calendar years: %v %v, %v", got.Periods, partners(got), err)
+	}
+	q.PeriodKind, q.Products = CalendarYear, []Product{hs30}
+	q.From, q.To = 2020, 2020
+	if _, err := s.Products(ctx, q); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "for calendar years, only for fiscal years and parts of years") {
+		t.Errorf("no calendar year in 2020: %v", err)
+	}
+	q.PeriodKind = "decade"
+	if _, err := s.Products(ctx, q); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a bad kind: %v", err)
+	}
+}

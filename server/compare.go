@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,6 +14,9 @@ import (
 )
 
 func (s *Server) handleComparePage(c echo.Context) error {
+	if u, ok := legacyCompareForm(c); ok {
+		return c.Redirect(http.StatusMovedPermanently, u)
+	}
 	v, err := s.compare(c)
 	if err != nil {
 		return err
@@ -53,9 +57,11 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if err != nil {
 		return compareView{}, err
 	}
-	form := strings.ToLower(strings.TrimSpace(c.QueryParam("chart")))
+	// form, not chart: the image and data exports read chart as the id
+	// of one of the page's charts.
+	form := strings.ToLower(strings.TrimSpace(c.QueryParam("form")))
 	if form != "" && form != "bars" && form != "waterfall" {
-		return compareView{}, fmt.Errorf("%w: chart must be bars or waterfall, not %q", data.ErrInvalid, c.QueryParam("chart"))
+		return compareView{}, fmt.Errorf("%w: form must be bars or waterfall, not %q", data.ErrInvalid, c.QueryParam("form"))
 	}
 	if a != (data.Period{}) && !a.Like(b) {
 		return compareView{}, fmt.Errorf("%w: %s and %s are not like periods (a fiscal year is never compared with a calendar year, nor a part of a year with a whole one)", data.ErrInvalid, a.Label(), b.Label())
@@ -71,7 +77,7 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 		return compareView{}, err
 	}
 	levels := data.LevelsIn(bds)
-	bds = data.AtLevel(bds, level)
+	bds = data.OneLevel(bds, level)
 	if a == (data.Period{}) {
 		a, b, _ = data.LatestLikePair(bds)
 	}
@@ -80,12 +86,32 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if level != "" {
 		v.JSONURL += "&level=" + string(level)
 	}
-	v.Levels = []option{{"", "as listed", level == ""}}
-	for _, l := range levels {
-		v.Levels = append(v.Levels, option{string(l), "HS " + string(l) + "s", l == level})
+	// The dataset as asked ("all", a number, or "" for the default), kept
+	// by the form and the JSON link.
+	if v.Dataset = strings.TrimSpace(c.QueryParam("dataset")); v.Dataset != "" {
+		v.JSONURL += "&dataset=" + url.QueryEscape(v.Dataset)
 	}
-	v.Charts = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
+	v.Levels = []option{{"", "coarsest stated", level == ""}}
+	for _, l := range levels {
+		v.Levels = append(v.Levels, option{string(l), levelLabel(l), l == level})
+	}
+	v.Forms = []option{{"bars", "diverging bars", form != "waterfall"}, {"waterfall", "waterfall", form == "waterfall"}}
 	return v, nil
+}
+
+// legacyCompareForm answers an old permalink, /compare?chart=waterfall
+// (or bars), with the same URL saying form= instead; chart is no
+// parameter of the compare page any more, since the exports read it as
+// a chart's id.
+func legacyCompareForm(c echo.Context) (string, bool) {
+	q := c.Request().URL.Query()
+	old := strings.ToLower(strings.TrimSpace(q.Get("chart")))
+	if old != "bars" && old != "waterfall" || q.Has("form") {
+		return "", false
+	}
+	q.Del("chart")
+	q.Set("form", old)
+	return c.Request().URL.Path + "?" + q.Encode(), true
 }
 
 type compareView struct {
@@ -96,13 +122,15 @@ type compareView struct {
 	Sections          []compareSection
 	Level             data.ClassificationLevel
 	Levels            []option // the levels the pair's data states, for the selector
-	Charts            []option // the chart's forms
+	Forms             []option // the chart's forms, bars or waterfall
+	Dataset           string
 	JSONURL           string
 	comparisons       []data.Comparison
 }
 
 type compareSection struct {
 	Heading, Source string
+	Level           string // "HS sections", …; "" for a list of sectors
 	Chart           *charts.Chart
 	Total           compareRow
 	Rows            []compareRow
@@ -135,6 +163,7 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 			Heading: fmt.Sprintf("%s's %s %s, %s against %s, as %s's statistics state it (dataset %d)", rep.Name, what, par.Name, c.B.Label(), c.A.Label(), side, c.DatasetID),
 			Source:  sources[c.DatasetID],
 			Total:   newCompareRow("All goods (as stated)", c.Total),
+			Level:   levelLabel(comparisonLevel(c)),
 		}
 		if len(c.Sectors) > 0 {
 			o := charts.CompareOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: sources[c.DatasetID]}
@@ -154,6 +183,22 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 		v.Sections = append(v.Sections, sec)
 	}
 	return v
+}
+
+// comparisonLevel is the HS level a comparison's products are stated at
+// (data.OneLevel leaves one), or "" for free-text sectors.
+func comparisonLevel(c data.Comparison) data.ClassificationLevel {
+	if len(c.Sectors) == 0 {
+		return ""
+	}
+	return data.LevelOf(c.Sectors[0].Product)
+}
+
+func levelLabel(l data.ClassificationLevel) string {
+	if l == "" {
+		return ""
+	}
+	return "HS " + string(l) + "s"
 }
 
 func newCompareRow(name string, s data.SectorChange) compareRow {
@@ -184,6 +229,7 @@ type compareGroupJSON struct {
 	Dataset    int64              `json:"dataset"`
 	ReportedBy string             `json:"reported_by"`
 	Flow       string             `json:"flow"`
+	Level      string             `json:"level"`
 	Total      sectorChangeJSON   `json:"total"`
 	Sectors    []sectorChangeJSON `json:"sectors"`
 }
@@ -220,7 +266,7 @@ func (v compareView) json() compareJSON {
 		return j
 	}
 	for _, c := range v.comparisons {
-		g := compareGroupJSON{Dataset: c.DatasetID, ReportedBy: c.ReportedBy, Flow: string(c.Flow), Total: conv(c.Total), Sectors: []sectorChangeJSON{}}
+		g := compareGroupJSON{Dataset: c.DatasetID, ReportedBy: c.ReportedBy, Flow: string(c.Flow), Level: string(comparisonLevel(c)), Total: conv(c.Total), Sectors: []sectorChangeJSON{}}
 		for _, s := range c.Sectors {
 			g.Sectors = append(g.Sectors, conv(s))
 		}

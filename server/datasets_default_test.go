@@ -124,3 +124,48 @@ func TestDefaultDatasetAndImporter(t *testing.T) {
 		t.Errorf("after deleting the default, the view shows datasets %v", got)
 	}
 }
+
+// TestDefaultDatasetLacksTheQuery: with a default dataset that states
+// nothing for India or Pakistan, /partners and /products fall back to
+// every dataset and say so, a view restricted to one dataset that answers
+// 404 links to dataset=all, and /bilateral's links keep dataset=all.
+func TestDefaultDatasetLacksTheQuery(t *testing.T) {
+	a := mustAdminServer(t, 0)
+	resp, body := a.upload(t, "kaz.csv", tradeCSV(3, 1000))
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	kaz := decode[datasetReply](t, body).ID
+	h := map[string]string{"Authorization": "Bearer " + testToken, "Content-Type": "application/json"}
+	if resp, got := a.do(t, "PATCH", "/api/v1/datasets/"+itoa(kaz), strings.NewReader(`{"default":true}`), h); resp.StatusCode != 200 {
+		t.Fatalf("PATCH: %d %s", resp.StatusCode, got)
+	}
+	for _, tt := range []struct {
+		url        string
+		wantStatus int
+		want       []string
+	}{
+		{"/partners?reporter=IND", 200, []string{`id="default-skipped"`, "The default dataset " + itoa(kaz) + " (kaz) states none of these figures", "dataset=all"}},
+		{"/api/v1/partners?reporter=IND", 200, []string{`"default_dataset_skipped":` + itoa(kaz)}},
+		{"/products?reporter=PAK&product=30", 200, []string{`id="default-skipped"`, "The default dataset " + itoa(kaz) + " (kaz)"}},
+		{"/api/v1/products?reporter=PAK&product=30", 200, []string{`"default_dataset_skipped":` + itoa(kaz)}},
+		{"/products?reporter=PAK&product=30&dataset=" + itoa(kaz), 404, []string{`href="/products?dataset=all&amp;product=30&amp;reporter=PAK">Look in every dataset</a>`}},
+		{"/bilateral?reporter=KAZ&partner=UZB&dataset=all", 200, []string{`href="/bilateral?partner=KAZ&amp;reporter=UZB&amp;dataset=all">Swap sides`,
+			`href="/compare?partner=UZB&amp;reporter=KAZ&amp;dataset=all">Compare two periods`}},
+		{"/compare?reporter=KAZ&partner=UZB&dataset=all", 200, []string{`<input type="hidden" name="dataset" value="all">`}},
+	} {
+		resp, page := a.do(t, "GET", tt.url, nil, nil)
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("%s: %d, want %d: %.300s", tt.url, resp.StatusCode, tt.wantStatus, page)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s lacks %s", tt.url, w)
+			}
+		}
+	}
+	// With the dataset=all the default does not apply: no note.
+	if _, page := a.do(t, "GET", "/partners?reporter=IND&dataset=all", nil, nil); strings.Contains(page, `id="default-skipped"`) {
+		t.Errorf("dataset=all is not the default falling back")
+	}
+}

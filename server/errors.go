@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -67,11 +68,29 @@ func (s *Server) handleError(err error, c echo.Context) {
 		Status  int
 		Title   string
 		Message string
-	}{status, http.StatusText(status), msg}
+		AllURL  string // the same view with dataset=all, when that may answer
+	}{status, http.StatusText(status), msg, allDatasetsURL(c, status)}
 	if rerr := s.render(c, status, "error", view); rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		_ = c.String(status, msg)
 	}
+}
+
+// datasetViews are the pages that read a dataset parameter and may find
+// in every dataset what one dataset lacks.
+var datasetViews = []string{"/bilateral", "/partners", "/products", "/compare", "/mirror"}
+
+// allDatasetsURL is, for a view answered with 404 while restricted to
+// one dataset (named, or the default), the same URL with dataset=all,
+// so that the error page offers a way on; "" otherwise.
+func allDatasetsURL(c echo.Context, status int) string {
+	r := c.Request()
+	q := r.URL.Query()
+	if status != http.StatusNotFound || r.Method != http.MethodGet || !slices.Contains(datasetViews, r.URL.Path) || q.Get("dataset") == "all" {
+		return ""
+	}
+	q.Set("dataset", "all")
+	return r.URL.Path + "?" + q.Encode()
 }
 
 func errorID() string {

@@ -115,6 +115,13 @@ func (s *Server) datasetParam(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// byDefault reports whether the request leaves the dataset to the
+// default the admin set (no dataset parameter), so a view may fall back
+// to every dataset when the default states nothing for the query.
+func byDefault(c echo.Context) bool {
+	return strings.TrimSpace(c.QueryParam("dataset")) == ""
+}
+
 func (s *Server) country(c echo.Context, param string) (data.Country, error) {
 	v := strings.TrimSpace(c.QueryParam(param))
 	if v == "" {
@@ -125,6 +132,19 @@ func (s *Server) country(c echo.Context, param string) (data.Country, error) {
 		return data.Country{}, fmt.Errorf("%w: %s %q is not a known country or area", data.ErrInvalid, param, v)
 	}
 	return country, nil
+}
+
+// datasetLabel is "dataset 3 (name)", or "" for id 0.
+func datasetLabel(sets []data.Dataset, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	for _, d := range sets {
+		if d.ID == id {
+			return fmt.Sprintf("dataset %d (%s)", d.ID, d.Name)
+		}
+	}
+	return fmt.Sprintf("dataset %d", id)
 }
 
 // datasetsFor lists the datasets, checking that id (if not 0) is one of them.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -49,6 +50,9 @@ type partnersResult struct {
 	chosen   []data.Country
 	from, to data.Period
 	series   *data.PartnerSeries
+	// skipped is the default dataset when it states nothing for the
+	// query and the ranking fell back to every dataset; 0 otherwise.
+	skipped int64
 }
 
 // partners binds reporter, flow, period, dataset, the chosen partners and
@@ -85,7 +89,12 @@ func (s *Server) partners(c echo.Context) (partnersResult, error) {
 	if res.sets, err = s.datasetsFor(ctx, q.DatasetID); err != nil {
 		return res, err
 	}
-	if res.ranking, err = s.store.Partners(ctx, q); err != nil || len(res.chosen) == 0 {
+	res.ranking, err = s.store.Partners(ctx, q)
+	if errors.Is(err, data.ErrNotFound) && q.DatasetID != 0 && byDefault(c) {
+		res.skipped, q.DatasetID = q.DatasetID, 0
+		res.ranking, err = s.store.Partners(ctx, q)
+	}
+	if err != nil || len(res.chosen) == 0 {
 		return res, err
 	}
 	sq := data.PartnerSeriesQuery{Reporter: res.reporter.ISO3, Flow: q.Flow, DatasetID: res.ranking.DatasetID, Like: res.ranking.Period, From: res.from, To: res.to}
@@ -167,6 +176,10 @@ type partnersView struct {
 	// then blanks up to data.MaxSeriesPartners.
 	PartnerSlots []string
 	Series       *seriesView
+	// Skipped names the default dataset when it states nothing for the
+	// query and the page shows another; empty otherwise. AllURL is the
+	// view with dataset=all.
+	Skipped, AllURL string
 }
 
 // seriesView is the chosen partners over time: two charts and their table.
@@ -180,12 +193,25 @@ type seriesView struct {
 
 type seriesRow struct {
 	Period string
-	World  string
+	World  seriesCell
 	Cells  []seriesCell
 }
 
 type seriesCell struct {
 	Value, Note, Share string
+	Sources            string // the source references, " · " between them
+}
+
+func newSeriesCell(f data.Figure) seriesCell {
+	c := figureCell(f)
+	if f.Known && !f.Conflict && f.Bound != data.Exact {
+		c.Note = strings.TrimSpace(strings.ReplaceAll(string(f.Bound), "_", " ") + " " + c.Note)
+	}
+	var refs []string
+	for _, s := range f.Sources {
+		refs = append(refs, s.Ref)
+	}
+	return seriesCell{Value: c.Text, Note: c.Note, Sources: strings.Join(refs, " · ")}
 }
 
 type option struct {
@@ -221,6 +247,7 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 	o := partnersOptions(res, ref)
 	v := partnersView{Reporter: rep, Flow: r.Flow, FlowTitle: map[data.Flow]string{data.Export: "exports", data.Import: "imports", data.Turnover: "trade (exports + imports)"}[r.Flow], Period: r.Period.Label(), PeriodKey: r.Period.String(), DatasetID: r.DatasetID,
 		DatasetName: o.Dataset, Source: o.Source, ShareOf: r.ShareOf, Chart: charts.Partners(r, o), Map: charts.PartnersMap(r, o)}
+	v.Skipped = datasetLabel(res.sets, res.skipped)
 	for _, d := range res.sets {
 		if d.ID == r.DatasetID {
 			v.Licence = d.Licence
@@ -259,6 +286,9 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 		v.PartnerSlots = append(v.PartnerSlots, "")
 	}
 	q := partnersQuery(res)
+	all := partnersQuery(res)
+	all.Set("dataset", "all")
+	v.AllURL = "/partners?" + all.Encode()
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/partners.csv?"+q.Encode(), "/data/partners.xlsx?"+q.Encode(), "/api/v1/partners?"+q.Encode()
 	rank := 0
 	for _, p := range r.Partners {
@@ -292,8 +322,7 @@ func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
 		v.Heads = append(v.Heads, o.Names[l.Partner])
 	}
 	for i, p := range s.Periods {
-		w := figureCell(s.World[i])
-		row := seriesRow{Period: p.Label(), World: w.Text}
+		row := seriesRow{Period: p.Label(), World: newSeriesCell(s.World[i])}
 		if !s.World[i].Known || s.World[i].Bound != data.Exact || s.World[i].Conflict {
 			v.NoWorld = true
 		}
@@ -301,8 +330,7 @@ func newSeriesView(s data.PartnerSeries, o charts.PartnersOptions) *seriesView {
 			if l.Figures[i].Known || l.Figures[i].Conflict {
 				v.Empty = false
 			}
-			c := figureCell(l.Figures[i])
-			cell := seriesCell{Value: c.Text, Note: c.Note}
+			cell := newSeriesCell(l.Figures[i])
 			if !math.IsNaN(l.Shares[i]) {
 				cell.Share = fmt.Sprintf("%.2f%%", 100*l.Shares[i])
 			}
@@ -326,6 +354,9 @@ type partnersJSON struct {
 	World    *float64           `json:"world"`
 	Partners []partnerEntry     `json:"partners"`
 	Series   *partnerSeriesJSON `json:"series,omitempty"`
+	// DefaultSkipped is the default dataset when it states nothing for
+	// the query, so the answer comes from another.
+	DefaultSkipped int64 `json:"default_dataset_skipped,omitempty"`
 }
 
 type partnerEntry struct {
@@ -333,6 +364,7 @@ type partnerEntry struct {
 	Name      string        `json:"name"`
 	Aggregate bool          `json:"aggregate"`
 	Value     *float64      `json:"value"`
+	Bound     *string       `json:"bound"`
 	Share     *float64      `json:"share"`
 	Note      string        `json:"note,omitempty"`
 	Sources   []data.Source `json:"sources"`
@@ -341,9 +373,11 @@ type partnerEntry struct {
 // partnerSeriesJSON is the chosen partners over time; values and shares
 // run parallel to periods, null where there is no figure.
 type partnerSeriesJSON struct {
-	Periods []seriesPeriodJSON `json:"periods"`
-	World   []*float64         `json:"world"`
-	Lines   []partnerLineJSON  `json:"partners"`
+	Periods      []seriesPeriodJSON `json:"periods"`
+	World        []*float64         `json:"world"`
+	WorldBounds  []*string          `json:"world_bounds"`
+	WorldSources [][]data.Source    `json:"world_sources"`
+	Lines        []partnerLineJSON  `json:"partners"`
 }
 
 type seriesPeriodJSON struct {
@@ -353,11 +387,35 @@ type seriesPeriodJSON struct {
 	Kind   string `json:"period_kind"`
 }
 
+// partnerLineJSON is one partner's values, each with its bound (null
+// where there is no value), note and sources, so that "at least X" is
+// never read as X and every value can be traced.
 type partnerLineJSON struct {
-	Partner string     `json:"partner"`
-	Name    string     `json:"name"`
-	Values  []*float64 `json:"values"`
-	Shares  []*float64 `json:"shares"`
+	Partner string          `json:"partner"`
+	Name    string          `json:"name"`
+	Values  []*float64      `json:"values"`
+	Bounds  []*string       `json:"bounds"`
+	Notes   []string        `json:"notes"`
+	Sources [][]data.Source `json:"sources"`
+	Shares  []*float64      `json:"shares"`
+}
+
+// figureBound is a figure's bound for JSON, beside figureNumber: null
+// when there is no value.
+func figureBound(f data.Figure) *string {
+	if !f.Known || f.Conflict {
+		return nil
+	}
+	b := string(f.Bound)
+	return &b
+}
+
+// figureSources is a figure's sources for JSON, [] when none.
+func figureSources(f data.Figure) []data.Source {
+	if f.Sources == nil {
+		return []data.Source{}
+	}
+	return f.Sources
 }
 
 // figureNumber is a figure's value for JSON: null when unknown or disputed.
@@ -372,9 +430,10 @@ func figureNumber(f data.Figure) *float64 {
 func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 	r, rep := res.ranking, res.reporter
 	out := partnersJSON{Reporter: rep.ISO3, Flow: string(r.Flow), Period: r.Period.Label(), Start: monthISO(r.Period.Start), End: monthISO(r.Period.End),
-		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World)}
+		Kind: string(r.Period.Kind()), Dataset: r.DatasetID, Currency: "USD", ShareOf: r.ShareOf, Partners: []partnerEntry{}, World: figureNumber(r.World),
+		DefaultSkipped: res.skipped}
 	for _, p := range r.Partners {
-		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
+		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Bound: figureBound(p.Figure), Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
 		if p.Figure.Known {
 			v, sh := p.Figure.Value, p.Share
 			e.Value, e.Share = &v, &sh
@@ -385,15 +444,22 @@ func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 		out.Partners = append(out.Partners, e)
 	}
 	if s := res.series; s != nil {
-		sj := &partnerSeriesJSON{Periods: []seriesPeriodJSON{}, World: []*float64{}, Lines: []partnerLineJSON{}}
+		sj := &partnerSeriesJSON{Periods: []seriesPeriodJSON{}, World: []*float64{}, WorldBounds: []*string{}, WorldSources: [][]data.Source{}, Lines: []partnerLineJSON{}}
 		for i, p := range s.Periods {
 			sj.Periods = append(sj.Periods, seriesPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
 			sj.World = append(sj.World, figureNumber(s.World[i]))
+			sj.WorldBounds = append(sj.WorldBounds, figureBound(s.World[i]))
+			sj.WorldSources = append(sj.WorldSources, figureSources(s.World[i]))
 		}
 		for _, l := range s.Lines {
-			lj := partnerLineJSON{Partner: l.Partner, Name: countryName(ref, l.Partner), Values: []*float64{}, Shares: []*float64{}}
+			lj := partnerLineJSON{Partner: l.Partner, Name: countryName(ref, l.Partner), Values: []*float64{}, Bounds: []*string{}, Notes: []string{},
+				Sources: [][]data.Source{}, Shares: []*float64{}}
 			for i := range s.Periods {
-				lj.Values = append(lj.Values, figureNumber(l.Figures[i]))
+				f := l.Figures[i]
+				lj.Values = append(lj.Values, figureNumber(f))
+				lj.Bounds = append(lj.Bounds, figureBound(f))
+				lj.Notes = append(lj.Notes, figureCell(f).Note)
+				lj.Sources = append(lj.Sources, figureSources(f))
 				var sh *float64
 				if !math.IsNaN(l.Shares[i]) {
 					x := l.Shares[i]

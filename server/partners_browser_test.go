@@ -105,14 +105,14 @@ func TestBrowserCompareWaterfall(t *testing.T) {
 	b := newBrowser(t)
 	b.open(t, ts.URL+"/compare?reporter=KAZ&partner=RUS&level=chapter", `[id^="chart-kaz-rus-compare-"]`)
 	if err := chromedp.Do(b.ctx,
-		chromedp.SetValue(chromedp.CSS(`select[name=chart]`), "waterfall"),
+		chromedp.SetValue(chromedp.CSS(`select[name=form]`), "waterfall"),
 		chromedp.Submit(chromedp.CSS(`form.selectors`)),
 		chromedp.WaitVisible(chromedp.CSS(`[id^="chart-kaz-rus-waterfall-"][data-drawn="true"]`)),
 	); err != nil {
 		t.Fatal(err)
 	}
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil || !strings.Contains(loc, "chart=waterfall") || !strings.Contains(loc, "level=chapter") {
+	if err != nil || !strings.Contains(loc, "form=waterfall") || !strings.Contains(loc, "level=chapter") {
 		t.Errorf("location = %q, %v", loc, err)
 	}
 	series, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.querySelector('[id^="chart-kaz-rus-waterfall-"]')).getOption().series.map(function (s) { return s.name + ':' + s.stack + ':' + s.itemStyle.color; })`))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,13 +66,17 @@ func TestPartnersSeriesScenarios(t *testing.T) {
 		{"two partners over a range, with shares", "/partners?reporter=KAZ&period=2020&partner=RUS&partner=CHN&partner=&from=2016&to=2019", 200, []string{
 			`<th scope="col" class="num">Russia</th><th scope="col" class="num">China</th><th scope="col" class="num">World</th>`,
 			// 2016: Russia 10×2 = 20 of the World's 2,000 = 1.00%; China 100 = 5.00%.
-			`<th scope="row">2016</th><td class="num">20<br><span class="muted">1.00%</span></td><td class="num">100<br><span class="muted">5.00%</span></td><td class="num">2,000</td>`,
+			// Each figure is followed by its source, "generated row N".
+			`<th scope="row">2016</th><td class="num">20<br><span class="muted">1.00%</span><br><span class="muted sources">generated row `,
+			`</span></td><td class="num">100<br><span class="muted">5.00%</span><br><span class="muted sources">generated row `,
+			`</span></td><td class="num">2,000<br><span class="muted sources">generated row `,
 			`data-chart="chart-kaz-partnerlines-export-` + ds + `"`, `data-chart="chart-kaz-partnershares-export-` + ds + `"`,
 			`<option value="2016-01..2016-12" selected>2016</option>`, `value="RUS"`, `value="CHN"`}},
 		{"the map is on every partners page", "/partners?reporter=KAZ&period=2020", 200, []string{
 			`data-chart="chart-kaz-partnersmap-export-202001202012-` + ds + `" data-map="/static/`, `/world.json"`}},
 		{"turnover series are derived", "/partners?reporter=KAZ&period=2020&flow=turnover&partner=UZB&from=2020", 200, []string{
-			`<th scope="row">2020</th><td class="num">45 <span class="muted">derived</span><br><span class="muted">0.50%</span></td>`}},
+			// Derived from two figures, so two sources.
+			`<th scope="row">2020</th><td class="num">45 <span class="muted">derived</span><br><span class="muted">0.50%</span><br><span class="muted sources">generated row `}},
 		{"a partner with no figures says so", "/partners?reporter=KAZ&period=2020&partner=FRA", 200, []string{"This dataset states no exports of Kazakhstan with the chosen partners"}},
 		{"a group is not a partner to draw", "/partners?reporter=KAZ&partner=WLD", 400, []string{"is a group of countries"}},
 		{"the reporter is not its own partner", "/partners?reporter=KAZ&partner=Kazakhstan", 400, []string{"is the reporter"}},
@@ -217,17 +222,17 @@ func TestCompareLevelsAndWaterfall(t *testing.T) {
 	ts, store := mustServer(t)
 	mustPartnersFixture(t, store)
 	tests := []pageScenario{
-		{"every level as listed, diverging bars", "/compare?reporter=KAZ&partner=RUS", 200, []string{
-			"HS 10 Cereals", "HS 1001 Wheat and meslin", "Vegetable products", `data-chart="chart-kaz-rus-compare-`,
-			`<option value="section">HS sections</option><option value="chapter">HS chapters</option><option value="heading">HS headings</option>`}},
+		{"the coarsest level by default, diverging bars", "/compare?reporter=KAZ&partner=RUS", 200, []string{
+			"Vegetable products", `data-chart="chart-kaz-rus-compare-`, ": HS sections</h2>",
+			`<option value="" selected>coarsest stated</option><option value="section">HS sections</option><option value="chapter">HS chapters</option><option value="heading">HS headings</option>`}},
 		{"chapters only", "/compare?reporter=KAZ&partner=RUS&level=chapter", 200, []string{
 			`<tr><th scope="row">HS 10 Cereals</th><td class="num">20</td><td class="num">23</td><td class="num">&#43;3</td><td class="num">&#43;15.0%</td></tr>`,
 			`<option value="chapter" selected>`, "level=chapter"}},
-		{"waterfall", "/compare?reporter=KAZ&partner=RUS&level=heading&chart=waterfall", 200, []string{
+		{"waterfall", "/compare?reporter=KAZ&partner=RUS&level=heading&form=waterfall", 200, []string{
 			`data-chart="chart-kaz-rus-waterfall-export-kaz-`, `<option value="waterfall" selected>`, "2020: all goods", "All other goods"}},
 		{"a level the pair does not state", "/compare?reporter=IND&partner=RUS&level=chapter", 200, []string{"at HS chapter level"}},
 		{"a bad level", "/compare?reporter=KAZ&partner=RUS&level=subheading", 400, []string{"level must be section, chapter or heading"}},
-		{"a bad chart", "/compare?reporter=KAZ&partner=RUS&chart=pie", 400, []string{"chart must be bars or waterfall"}},
+		{"a bad form", "/compare?reporter=KAZ&partner=RUS&form=pie", 400, []string{"form must be bars or waterfall"}},
 	}
 	runPageScenarios(t, ts.URL, tests)
 	// Sections only, through the API: one sector, 30 → 34.
@@ -251,4 +256,78 @@ func TestCompareLevelsAndWaterfall(t *testing.T) {
 	if got.Level != "section" || len(got.Comparisons) != 1 || len(got.Comparisons[0].Sectors) != 1 || got.Comparisons[0].Sectors[0].Code != "II" || *got.Comparisons[0].Sectors[0].Delta != 4 {
 		t.Errorf("compare API at section level = %s", body)
 	}
+}
+
+// TestPartnersSeriesBoundsAndSources: a lower bound in a partner series
+// stays a lower bound in the JSON and the page's table, and every value
+// carries its sources.
+func TestPartnersSeriesBoundsAndSources(t *testing.T) {
+	ts, store := mustServer(t)
+	// Generated figures, not real trade.
+	rows := []data.Observation{
+		{Reporter: "TKM", Partner: "AFG", Period: data.Year(2019), Flow: data.Export, ValueUSD: 100, Bound: data.Exact, SourceRef: "generated AFG 2019"},
+		{Reporter: "TKM", Partner: "AFG", Period: data.Year(2020), Flow: data.Export, ValueUSD: 250, Bound: data.AtLeast, SourceRef: "generated AFG 2020, at least"},
+		{Reporter: "TKM", Partner: "WLD", Period: data.Year(2019), Flow: data.Export, ValueUSD: 1000, Bound: data.Exact, SourceRef: "generated WLD 2019"},
+		{Reporter: "TKM", Partner: "WLD", Period: data.Year(2020), Flow: data.Export, ValueUSD: 1200, Bound: data.Exact, SourceRef: "generated WLD 2020"},
+	}
+	d, err := store.Import(context.Background(), data.Dataset{Name: "bounded series", SHA256: strings.Repeat("ef", 32), Format: "test"},
+		func(emit func(data.Observation) error) error {
+			for _, o := range rows {
+				o.Product = data.TotalProduct
+				if err := emit(o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "?reporter=TKM&period=2020&partner=AFG&dataset=" + strconv.FormatInt(d.ID, 10)
+	_, body := get(t, ts.URL+"/api/v1/partners"+q)
+	var got struct {
+		Partners []struct {
+			Partner string
+			Bound   *string
+		}
+		Series struct {
+			WorldBounds  []*string       `json:"world_bounds"`
+			WorldSources [][]data.Source `json:"world_sources"`
+			Partners     []struct {
+				Values  []*float64
+				Bounds  []*string
+				Sources [][]data.Source
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "null"
+		}
+		return *p
+	}
+	if len(got.Series.Partners) != 1 {
+		t.Fatalf("series: %s", body)
+	}
+	l := got.Series.Partners[0]
+	if len(l.Bounds) != 2 || str(l.Bounds[0]) != "exact" || str(l.Bounds[1]) != "at_least" || *l.Values[1] != 250 {
+		t.Errorf("AFG values %v, bounds %v: an at-least figure must say so", l.Values, l.Bounds)
+	}
+	if len(l.Sources) != 2 || len(l.Sources[1]) != 1 || l.Sources[1][0].Ref != "generated AFG 2020, at least" {
+		t.Errorf("AFG sources = %+v", l.Sources)
+	}
+	if len(got.Series.WorldSources) != 2 || got.Series.WorldSources[0][0].Ref != "generated WLD 2019" || str(got.Series.WorldBounds[1]) != "exact" {
+		t.Errorf("world bounds %v, sources %+v", got.Series.WorldBounds, got.Series.WorldSources)
+	}
+	for _, p := range got.Partners {
+		if p.Partner == "AFG" && str(p.Bound) != "at_least" {
+			t.Errorf("ranking entry AFG bound %s", str(p.Bound))
+		}
+	}
+	runPageScenarios(t, ts.URL, []pageScenario{{"the series table marks the bound and names sources", "/partners" + q, 200, []string{
+		`<td class="num">≥ 250 <span class="muted">at least</span>`, `<span class="muted sources">generated AFG 2020, at least</span>`,
+		`<span class="muted sources">generated WLD 2019</span>`}}})
 }

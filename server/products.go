@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -54,6 +55,9 @@ type productsAnswer struct {
 	trade data.ProductTrade
 	opts  charts.ProductsOptions
 	sets  []data.Dataset
+	// skipped is the default dataset when it states nothing asked for
+	// and the answer fell back to every dataset; 0 otherwise.
+	skipped int64
 }
 
 // products binds reporter, product (repeated), partner, flow, from, to and
@@ -102,6 +106,7 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 	if a.q.DatasetID, err = s.datasetParam(c); err != nil {
 		return a, err
 	}
+	a.q.PeriodKind = data.PeriodKind(strings.ToLower(strings.TrimSpace(c.QueryParam("period_kind"))))
 	if err := a.q.Validate(); err != nil {
 		return a, err
 	}
@@ -110,7 +115,14 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 	if a.sets, err = s.datasetsFor(ctx, a.q.DatasetID); err != nil {
 		return a, err
 	}
-	if a.trade, err = s.store.Products(ctx, a.q); err != nil {
+	a.trade, err = s.store.Products(ctx, a.q)
+	if errors.Is(err, data.ErrNotFound) && a.q.DatasetID != 0 && byDefault(c) {
+		// The default dataset states nothing asked for: every dataset,
+		// and the page says so.
+		a.skipped, a.q.DatasetID = a.q.DatasetID, 0
+		a.trade, err = s.store.Products(ctx, a.q)
+	}
+	if err != nil {
 		return a, err
 	}
 	for _, sr := range a.trade.Series {
@@ -126,7 +138,8 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 
 // urlValues is the answer's query as a permalink's parameters.
 func (a productsAnswer) urlValues() url.Values {
-	v := url.Values{"reporter": {a.q.Reporter}, "flow": {string(a.q.Flow)}, "dataset": {strconv.FormatInt(a.trade.DatasetID, 10)}}
+	v := url.Values{"reporter": {a.q.Reporter}, "flow": {string(a.q.Flow)}, "dataset": {strconv.FormatInt(a.trade.DatasetID, 10)},
+		"period_kind": {string(a.trade.PeriodKind)}}
 	for _, p := range a.trade.Products {
 		v.Add("product", p.URLCode())
 	}
@@ -154,6 +167,9 @@ type productsView struct {
 	Source, Licence string
 	Flows           []option
 	Datasets        []option
+	PeriodKinds     []option // "" (the kind with the most figures), then the kinds the dataset states
+	PeriodKind      string   // the kind shown, "fiscal years"
+	Omitted         []omittedKind
 	Countries       []data.Country
 	ProductList     []data.ListedProduct
 	Chart           charts.Chart
@@ -161,6 +177,14 @@ type productsView struct {
 	Missing         []string
 	CSVURL, XLSXURL string
 	JSONURL         string
+	Skipped         string // the default dataset, when it states nothing asked for
+	AllURL          string // the view with dataset=all
+}
+
+// omittedKind is a kind of period the dataset states for the query but
+// the page does not show, with a link that shows it.
+type omittedKind struct {
+	Kind, Periods, URL string
 }
 
 type productRow struct {
@@ -190,6 +214,7 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	for len(v.ProductFields) < 3 || len(v.ProductFields) == len(t.Products) && len(v.ProductFields) < data.MaxProducts {
 		v.ProductFields = append(v.ProductFields, "")
 	}
+	v.Skipped = datasetLabel(a.sets, a.skipped)
 	for _, d := range a.sets {
 		if d.ID == t.DatasetID {
 			v.Licence = d.Licence
@@ -203,6 +228,24 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	for _, f := range []data.Flow{data.Export, data.Import} {
 		v.Flows = append(v.Flows, option{string(f), string(f), f == t.Flow})
 	}
+	v.PeriodKind = data.KindPlural(t.PeriodKind)
+	v.PeriodKinds = []option{{"", "most stated", a.q.PeriodKind == ""}}
+	for _, k := range data.PeriodKinds {
+		var labels []string
+		for _, p := range t.Omitted {
+			if p.Kind() == k {
+				labels = append(labels, p.Label())
+			}
+		}
+		if k == t.PeriodKind || len(labels) > 0 {
+			v.PeriodKinds = append(v.PeriodKinds, option{string(k), data.KindPlural(k), k == a.q.PeriodKind})
+		}
+		if len(labels) > 0 {
+			q := a.urlValues()
+			q.Set("period_kind", string(k))
+			v.Omitted = append(v.Omitted, omittedKind{data.KindPlural(k), strings.Join(labels, ", "), "/products?" + q.Encode()})
+		}
+	}
 	for _, c := range ref.Countries() {
 		if !c.Aggregate || c.ISO3 == "WLD" {
 			v.Countries = append(v.Countries, c)
@@ -212,6 +255,12 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 		v.Missing = append(v.Missing, charts.ProductLabel(p))
 	}
 	q := a.urlValues()
+	all := a.urlValues()
+	all.Set("dataset", "all")
+	if a.q.PeriodKind == "" {
+		all.Del("period_kind") // another dataset may state other kinds
+	}
+	v.AllURL = "/products?" + all.Encode()
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/products.csv?"+q.Encode(), "/data/products.xlsx?"+q.Encode(), "/api/v1/products?"+q.Encode()
 	for _, sr := range t.Series {
 		v.Rows = append(v.Rows, productRows(sr, t, a.q.Reporter, ref, false)...)
@@ -264,10 +313,17 @@ type productsJSON struct {
 	Products []productJSON       `json:"products"`
 	Missing  []productJSON       `json:"missing"`
 	Periods  []productPeriodJSON `json:"periods"`
-	Series   []productSeriesJSON `json:"series"`
+	// PeriodKind is the kind of every period listed; Omitted the periods
+	// the dataset also states, of other kinds, left out (never mixed in).
+	PeriodKind string              `json:"period_kind"`
+	Omitted    []productPeriodJSON `json:"omitted_periods"`
+	Series     []productSeriesJSON `json:"series"`
 	// Other is, for one product by partner, the partners after the
 	// largest six summed (derived); null otherwise.
 	Other *productSeriesJSON `json:"other"`
+	// DefaultSkipped is the default dataset when it states nothing asked
+	// for, so the answer comes from another.
+	DefaultSkipped int64 `json:"default_dataset_skipped,omitempty"`
 }
 
 type productJSON struct {
@@ -304,7 +360,8 @@ type productPointJSON struct {
 func newProductsJSON(a productsAnswer) productsJSON {
 	t := a.trade
 	out := productsJSON{Reporter: a.q.Reporter, Flow: string(t.Flow), Dataset: t.DatasetID, Datasets: t.Datasets, Currency: "USD",
-		Products: []productJSON{}, Missing: []productJSON{}, Periods: []productPeriodJSON{}, Series: []productSeriesJSON{}}
+		Products: []productJSON{}, Missing: []productJSON{}, Periods: []productPeriodJSON{}, Series: []productSeriesJSON{},
+		PeriodKind: string(t.PeriodKind), Omitted: []productPeriodJSON{}, DefaultSkipped: a.skipped}
 	if a.q.Partner != "" {
 		out.Partner = &a.q.Partner
 	}
@@ -316,6 +373,9 @@ func newProductsJSON(a productsAnswer) productsJSON {
 	}
 	for _, p := range t.Periods {
 		out.Periods = append(out.Periods, productPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
+	}
+	for _, p := range t.Omitted {
+		out.Omitted = append(out.Omitted, productPeriodJSON{p.Label(), monthISO(p.Start), monthISO(p.End), string(p.Kind())})
 	}
 	series := func(sr data.ProductSeries, name string) productSeriesJSON {
 		j := productSeriesJSON{Product: sr.Product.Key(), Partner: sr.Partner, PartnerName: name, Aggregate: sr.Aggregate, Points: []productPointJSON{}}

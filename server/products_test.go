@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,4 +189,43 @@ func TestReferenceAPIs(t *testing.T) {
 	if _, ok := byParam["TOTAL"]; ok {
 		t.Error("all goods is not a product of the products view")
 	}
+}
+
+// TestProductsOneKindOfPeriod: the demo's Indian statements (dataset 1)
+// give all-goods exports to Russia for calendar 2019 and for fiscal
+// years; /products shows one kind, says which, and links to the other.
+func TestProductsOneKindOfPeriod(t *testing.T) {
+	ts, _ := mustServer(t)
+	var got struct {
+		PeriodKind string `json:"period_kind"`
+		Periods    []struct {
+			Period string
+			Kind   string `json:"period_kind"`
+		}
+		Omitted []struct{ Period string } `json:"omitted_periods"`
+	}
+	_, body := get(t, ts.URL+"/api/v1/products?reporter=IND&product=TOTAL&dataset=1")
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	var omitted []string
+	for _, p := range got.Omitted {
+		omitted = append(omitted, p.Period)
+	}
+	if got.PeriodKind != "fiscal_year" || len(got.Periods) < 2 || !slices.Contains(omitted, "2019") {
+		t.Errorf("kind %q, periods %v, omitted %v: %.600s", got.PeriodKind, got.Periods, omitted, body)
+	}
+	for _, p := range got.Periods {
+		if p.Kind != got.PeriodKind {
+			t.Errorf("period %s is a %s among %ss", p.Period, p.Kind, got.PeriodKind)
+		}
+	}
+	runPageScenarios(t, ts.URL, []pageScenario{
+		{"the kind shown, and the others linked", "/products?reporter=IND&product=TOTAL&dataset=1", 200, []string{
+			"Periods shown: fiscal years only.", `period_kind=calendar_year&amp;product=TOTAL&amp;reporter=IND">calendar years</a> (2019`,
+			"FY2021-22", `<option value="" selected>most stated</option>`}},
+		{"calendar years chosen", "/products?reporter=IND&product=TOTAL&dataset=1&period_kind=calendar_year", 200, []string{
+			"Periods shown: calendar years only.", `<option value="calendar_year" selected>calendar years</option>`, `">fiscal years</a> (FY`}},
+		{"a bad kind", "/products?reporter=IND&product=TOTAL&period_kind=decade", 400, []string{"period_kind must be calendar_year, fiscal_year or months"}},
+	})
 }

@@ -135,8 +135,17 @@ type sourceView struct {
 func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors []data.SectorBreakdown, sets []data.Dataset, ref *data.Reference) bilateralView {
 	rep, _ := ref.Country(q.Reporter)
 	par, _ := ref.Country(q.Partner)
-	v := bilateralView{Reporter: rep, Partner: par, SwapURL: bilateralURL("/bilateral", q.Partner, q.Reporter, q.DatasetID),
-		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0), CompareURL: bilateralURL("/compare", q.Reporter, q.Partner, q.DatasetID)}
+	// Dataset 0 is every dataset (dataset=all, or no default set): the
+	// links say all, so that a default set meanwhile does not narrow them.
+	keep := func(base, reporter, partner string) string {
+		u := bilateralURL(base, reporter, partner, q.DatasetID)
+		if q.DatasetID == 0 {
+			u += "&dataset=all"
+		}
+		return u
+	}
+	v := bilateralView{Reporter: rep, Partner: par, SwapURL: keep("/bilateral", q.Partner, q.Reporter),
+		MirrorURL: bilateralURL("/mirror", q.Reporter, q.Partner, 0), CompareURL: keep("/compare", q.Reporter, q.Partner)}
 	byID := map[int64]data.Dataset{}
 	for _, d := range sets {
 		byID[d.ID] = d
