@@ -418,3 +418,46 @@ func FuzzSheetScanner(f *testing.F) {
 		}
 	})
 }
+
+// benchRead reads the first sheet of book with or without the scanner.
+func benchRead(b *testing.B, scanner bool) {
+	path := benchFile(b, "long100k.xlsx", 100_000, writeLongXLSX)
+	book, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(book)))
+	b.ReportAllocs()
+	for b.Loop() {
+		src, err := spool(bytes.NewReader(book))
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, err := openXLSX(src, "", scanner)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, _, err := x.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		src.close()
+		if n != 100_001 {
+			b.Fatalf("%d rows", n)
+		}
+	}
+	b.ReportMetric(100_001*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkSheetScanner reads a 100,000-row long table with the scanner.
+func BenchmarkSheetScanner(b *testing.B) { benchRead(b, true) }
+
+// BenchmarkSheetExcelize reads it with excelize's Rows alone.
+func BenchmarkSheetExcelize(b *testing.B) { benchRead(b, false) }
