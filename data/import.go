@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,10 +46,10 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 			return err
 		}
 		defer w.close()
-		if err := produce(w.write); err != nil {
+		if err := w.finish(produce(w.write)); err != nil {
 			return err
 		}
-		if err := w.flush(); err != nil {
+		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
 		d.RowCount = w.n
@@ -74,33 +75,100 @@ const insertRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // observationWriter inserts one dataset's observations inside a
 // transaction, insertBatch rows per statement.
+//
+// The statements run in a goroutine of their own, so that reading and
+// parsing the file (which calls write) goes on while SQLite inserts the
+// batch before: write checks an observation and adds it to a batch, and
+// hands each full batch over. An insert that fails stops the import: the
+// next write returns its error. Nothing is committed before Import's
+// transaction is, so all-or-nothing holds.
+//
+// A big import into a small table builds the table's indexes once at
+// the end instead of updating them row by row: once the import has
+// inserted as many rows as the table held before it (and at least
+// dropIndexesAfter), the observations' indexes are dropped, inside the
+// transaction, and restoreIndexes creates them again from their own
+// definitions. A failed import rolls the drop back with the rest.
 type observationWriter struct {
 	ctx       context.Context
 	tx        *sql.Tx
 	dataset   int64
 	batch     *sql.Stmt // insertBatch rows
-	pending   []any     // values of rows not yet inserted
+	pending   []any     // values of rows not yet handed over
+	free      chan []any
+	full      chan []any
+	done      chan struct{}
+	finished  bool // full is closed
+	failed    atomic.Bool
+	err       error // the inserter's first error, set before failed
 	products  map[string]int64
 	countries map[string]bool
 	n         int64
+	dropAt    int64    // rows after which the indexes are dropped; 0: never
+	indexes   []string // CREATE INDEX statements of the dropped indexes
 }
+
+// dropIndexesAfter is the fewest rows an import inserts before it drops
+// the indexes: below that, keeping them costs less than building them.
+const dropIndexesAfter = 100_000
+
+// batchesInFlight is how many full batches wait for the inserter.
+const batchesInFlight = 4
 
 func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset int64) (*observationWriter, error) {
 	batch, err := tx.PrepareContext(ctx, insertColumns+strings.Repeat(insertRow+", ", insertBatch-1)+insertRow)
 	if err != nil {
 		return nil, err
 	}
+	var existing int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(row_count), 0) FROM datasets`).Scan(&existing); err != nil {
+		batch.Close()
+		return nil, err
+	}
 	countries := make(map[string]bool)
 	for _, c := range s.ref.Countries() {
 		countries[c.ISO3] = true
 	}
-	return &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
-		products: map[string]int64{}, countries: countries}, nil
+	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
+		free: make(chan []any, batchesInFlight+1), full: make(chan []any, batchesInFlight), done: make(chan struct{}),
+		products: map[string]int64{}, countries: countries, dropAt: max(dropIndexesAfter, existing)}
+	for range batchesInFlight {
+		w.free <- make([]any, 0, 13*insertBatch)
+	}
+	go w.insert(w.full)
+	return w, nil
 }
 
-func (w *observationWriter) close() { w.batch.Close() }
+// insert runs the full batches' INSERTs until full is closed; after an
+// error it only hands the batches back.
+func (w *observationWriter) insert(full <-chan []any) {
+	defer close(w.done)
+	for b := range full {
+		if !w.failed.Load() {
+			if _, err := w.batch.ExecContext(w.ctx, b...); err != nil {
+				w.err = err
+				w.failed.Store(true)
+			}
+		}
+		clear(b)
+		w.free <- b[:0]
+	}
+}
+
+// close stops the inserter, if finish did not, and frees the statement.
+func (w *observationWriter) close() {
+	if !w.finished {
+		close(w.full)
+		w.finished = true
+		<-w.done
+	}
+	w.batch.Close()
+}
 
 func (w *observationWriter) write(o Observation) error {
+	if w.failed.Load() {
+		return w.err
+	}
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -121,16 +189,27 @@ func (w *observationWriter) write(o Observation) error {
 		string(o.Flow), pid, o.ValueUSD, string(o.Bound), qty, o.QtyUnit, o.SourceRef, o.SourceQuote)
 	w.n++
 	if len(w.pending) == cap(w.pending) {
-		if _, err := w.batch.ExecContext(w.ctx, w.pending...); err != nil {
-			return err
-		}
-		w.pending = w.pending[:0]
+		w.full <- w.pending
+		w.pending = <-w.free
+	}
+	if w.n == w.dropAt {
+		return w.dropIndexes()
 	}
 	return nil
 }
 
-// flush inserts the rows of the last, partial batch.
-func (w *observationWriter) flush() error {
+// finish waits for the inserter and inserts the rows of the last,
+// partial batch; produced is the producer's error, which stops it.
+func (w *observationWriter) finish(produced error) error {
+	close(w.full)
+	w.finished = true
+	<-w.done
+	if produced != nil {
+		return produced
+	}
+	if w.failed.Load() {
+		return w.err
+	}
 	if len(w.pending) == 0 {
 		return nil
 	}
@@ -138,6 +217,47 @@ func (w *observationWriter) flush() error {
 	_, err := w.tx.ExecContext(w.ctx, insertColumns+strings.Repeat(insertRow+", ", rows-1)+insertRow, w.pending...)
 	w.pending = w.pending[:0]
 	return err
+}
+
+// dropIndexes drops the observations' indexes, keeping their definitions.
+func (w *observationWriter) dropIndexes() error {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+		w.indexes = append(w.indexes, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		// An identifier from the schema, quoted; never a value.
+		if _, err := w.tx.ExecContext(w.ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+			return fmt.Errorf("drop index %s for the bulk load: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// restoreIndexes builds the indexes dropIndexes dropped.
+func (w *observationWriter) restoreIndexes() error {
+	for _, def := range w.indexes {
+		if _, err := w.tx.ExecContext(w.ctx, def); err != nil {
+			return fmt.Errorf("rebuild index after the bulk load: %w", err)
+		}
+	}
+	w.indexes = nil
+	return nil
 }
 
 // productID finds the product's row, adding products the reference lists

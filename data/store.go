@@ -39,7 +39,7 @@ func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
 	if strings.ContainsAny(dbPath, "?#") {
 		return nil, fmt.Errorf("%w: database path %q must not contain ? or #", ErrInvalid, dbPath)
 	}
-	write, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate")
+	write, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dbPath, err)
 	}

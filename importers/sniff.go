@@ -107,13 +107,19 @@ func sniffZip(r io.ReaderAt, size int64) error {
 func checkParts(zr *zip.Reader) error {
 	var total uint64
 	for _, f := range zr.File {
+		if streamedPart(f) { // a big worksheet, streamed by the sheet scanner (xlsx_fast.go)
+			if f.UncompressedSize64 > maxStreamedSheet {
+				return &Error{Msg: fmt.Sprintf("the worksheet %s unzips to more than %d GiB, more than this importer reads; save the sheet as CSV", f.Name, maxStreamedSheet>>30)}
+			}
+			continue
+		}
 		total += f.UncompressedSize64
 		if total > maxUnzipped {
 			return &Error{Msg: fmt.Sprintf("the workbook unzips to more than %d MiB, more than this importer reads; save the sheet as CSV", maxUnzipped>>20)}
 		}
 	}
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if f.FileInfo().IsDir() || streamedPart(f) { // the scanner checks a streamed part as it reads it
 			continue
 		}
 		rc, err := f.Open()

@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -61,16 +62,38 @@ const (
 //
 // Rows are numbered as the spreadsheet numbers them, empty rows counted.
 //
-// excelize.OpenReader reads the whole file into memory (it is capped at
-// maxUnzipped); the fast sheet scanner planned in the issue would stream
-// the sheet's XML straight from the zip instead.
-func newXLSXRows(src *source, sheet string) (x *xlsxRows, err error) {
+// The sheet's XML is read by the fast sheet scanner (sheetscan.go) as a
+// stream; excelize reads the rest of the package (workbook, styles,
+// shared strings, relationships), and reads on where the scanner gives
+// up. A worksheet part over maxXMLPart is never unzipped whole: excelize
+// is given the package with that part emptied (see litePackage), and the
+// scanner streams it from the zip.
+func newXLSXRows(src *source, sheet string) (*xlsxRows, error) {
+	return openXLSX(src, sheet, true)
+}
+
+// openXLSX is newXLSXRows, with the fast scanner or (for the tests that
+// compare the two) without it.
+func openXLSX(src *source, sheet string, scanner bool) (x *xlsxRows, err error) {
 	defer recoverExcelize(&err, sheet, 0)
 	if err := sniffZip(src.reader, src.size); err != nil {
 		return nil, err
 	}
 	if src.size > maxUnzipped {
 		return nil, &Error{Msg: fmt.Sprintf("the workbook is larger than %d MiB; save the sheet as CSV", maxUnzipped>>20)}
+	}
+	zr, err := zip.NewReader(src.reader, src.size)
+	if err != nil {
+		return nil, openError(err)
+	}
+	var (
+		lite     []byte
+		streamed map[string]*zip.File
+	)
+	if scanner {
+		if lite, streamed, err = litePackage(zr); err != nil {
+			return nil, openError(err)
+		}
 	}
 	// excelize unzips big parts into TmpDir, and forgets them when opening
 	// fails half-way: a directory of our own is removed in every case.
@@ -79,36 +102,86 @@ func newXLSXRows(src *source, sheet string) (x *xlsxRows, err error) {
 		return nil, fmt.Errorf("read: %w", err)
 	}
 	src.onClose(func() { os.RemoveAll(tmp) })
-	f, err := excelize.OpenReader(io.NewSectionReader(src.reader, 0, src.size),
-		excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxXMLPart, TmpDir: tmp})
-	if f != nil {
-		src.onClose(func() { f.Close() })
+	open := func(r io.Reader) (*excelize.File, error) {
+		f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxXMLPart, TmpDir: tmp})
+		if f != nil {
+			src.onClose(func() { f.Close() })
+		}
+		if err != nil {
+			return nil, openError(err)
+		}
+		return f, nil
 	}
-	if err != nil {
-		return nil, openError(err)
+	var pkg io.Reader = io.NewSectionReader(src.reader, 0, src.size)
+	if lite != nil {
+		pkg = bytes.NewReader(lite)
 	}
-	name, err := chooseSheet(f, sheet)
+	f, err := open(pkg)
 	if err != nil {
 		return nil, err
 	}
-	if err := isoDates(f); err != nil {
+	fast := newFastPath(f, zr, streamed)
+	name, err := chooseSheet(f, sheet, fast.hasData)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := isoDates(f)
+	if err != nil {
 		return nil, &Error{Sheet: name, Msg: fmt.Sprintf("cannot read the workbook's number formats: %v", err)}
 	}
-	rows, err := f.Rows(name)
-	if err != nil {
-		return nil, &Error{Sheet: name, Msg: fmt.Sprintf("cannot read the sheet: %v", err)}
+	x = &xlsxRows{sheet: name, merges: headerMerges(f, name)}
+	// excelizeRows reads the sheet with excelize: from the package as
+	// given when a part was emptied for the scanner.
+	x.excelizeRows = func() (*excelize.Rows, error) {
+		g := f
+		if _, ok := streamed[sheetPart(f, name)]; ok {
+			if g, err = open(io.NewSectionReader(src.reader, 0, src.size)); err != nil {
+				return nil, err
+			}
+			if _, err := isoDates(g); err != nil {
+				return nil, &Error{Sheet: name, Msg: fmt.Sprintf("cannot read the workbook's number formats: %v", err)}
+			}
+		}
+		rows, err := g.Rows(name)
+		if err != nil {
+			return nil, &Error{Sheet: name, Msg: fmt.Sprintf("cannot read the sheet: %v", err)}
+		}
+		src.onClose(func() { rows.Close() })
+		return rows, nil
 	}
-	src.onClose(func() { rows.Close() })
-	return &xlsxRows{sheet: name, rows: rows, merges: headerMerges(f, name)}, nil
+	if scanner {
+		if x.scan, err = fast.scanner(name, kinds); err != nil {
+			return nil, &Error{Sheet: name, Msg: fmt.Sprintf("cannot read the sheet: %v", err)}
+		}
+	}
+	if x.scan != nil {
+		src.onClose(x.scan.close)
+		return x, nil
+	}
+	if x.rows, err = x.excelizeRows(); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
 
-// xlsxRows streams one worksheet's rows.
+// xlsxRows streams one worksheet's rows: from the fast scanner while it
+// can read them, then from excelize.
 type xlsxRows struct {
-	sheet  string
-	rows   *excelize.Rows
-	row    int // the number of the row last read
-	merges []mergeRange
-	done   bool
+	sheet        string
+	scan         *fastScan
+	pending      *scannedRow // read by the scanner, not yet returned
+	excelizeRows func() (*excelize.Rows, error)
+	rows         *excelize.Rows
+	row          int // the number of the row last read
+	merges       []mergeRange
+	done         bool
+	fellBack     bool // the scanner handed over to excelize
+}
+
+// scannedRow is a row as the scanner read it.
+type scannedRow struct {
+	row   int
+	cells []string
 }
 
 // Sheet names the worksheet, for messages.
@@ -117,7 +190,73 @@ func (x *xlsxRows) Sheet() string { return x.sheet }
 // Next returns the next row that has a cell.
 func (x *xlsxRows) Next() (row int, cells []string, err error) {
 	defer recoverExcelize(&err, x.sheet, x.row)
+	if x.scan != nil {
+		row, cells, err = x.nextScanned()
+		if !errors.Is(err, errFallback) {
+			return row, cells, err
+		}
+		// excelize reads on from the row the scanner could not read:
+		// its iterator steps through every row number, so x.row steps
+		// take it past the rows already returned.
+		x.scan.close()
+		x.scan = nil
+		x.fellBack = true
+		if x.rows, err = x.excelizeRows(); err != nil {
+			x.done = true
+			return 0, nil, err
+		}
+		// Columns too: it reads on to the next row's start, and
+		// excelize's iterator depends on what it has read.
+		for range x.row {
+			if !x.rows.Next() {
+				break
+			}
+			if _, err := x.rows.Columns(); err != nil {
+				break
+			}
+		}
+	}
 	return x.next()
+}
+
+// nextScanned is next for the rows the scanner reads. Rows absent from
+// the file are stepped through as excelize steps through them, so that
+// merged header cells spread into them too.
+func (x *xlsxRows) nextScanned() (int, []string, error) {
+	for !x.done {
+		if x.pending == nil {
+			n, cells, err := x.scan.Next()
+			switch {
+			case errors.Is(err, io.EOF):
+				x.done = true
+				return 0, nil, io.EOF
+			case errors.Is(err, errFallback):
+				return 0, nil, err
+			case err != nil:
+				x.done = true
+				var e *Error
+				if errors.As(err, &e) {
+					e.Sheet, e.Row = x.sheet, x.row+1
+					return 0, nil, e
+				}
+				return 0, nil, &Error{Sheet: x.sheet, Row: x.row + 1, Msg: fmt.Sprintf("the workbook is damaged (%v); save or download it again", err)}
+			}
+			x.pending = &scannedRow{n, cells}
+		}
+		if x.pending.row > x.row+1 && x.row < headRows && len(x.merges) > 0 {
+			x.row++
+			if cells := x.spread(nil); len(cells) > 0 {
+				return x.row, cells, nil
+			}
+			continue
+		}
+		p := x.pending
+		x.row, x.pending = p.row, nil
+		if cells := x.spread(p.cells); len(cells) > 0 {
+			return x.row, cells, nil
+		}
+	}
+	return 0, nil, io.EOF
 }
 
 // next reads on to the next row that has a cell. excelize's iterator
@@ -178,7 +317,7 @@ func openError(err error) error {
 // chooseSheet returns the sheet named want (hidden or not; an exact match
 // first, then one that differs in case only, as Excel does), or, when
 // want is empty, the first visible sheet that has a cell.
-func chooseSheet(f *excelize.File, want string) (string, error) {
+func chooseSheet(f *excelize.File, want string, hasData func(*excelize.File, string) bool) (string, error) {
 	names := f.GetSheetList()
 	if want != "" {
 		for _, n := range names {
@@ -281,10 +420,13 @@ var isoFormats = [...]string{dateYear: "yyyy", dateMonth: "yyyy-mm", dateDay: "y
 // its precision, and each other style a number format that does not
 // exist, which excelize leaves unapplied. Styles are per workbook, so a
 // format shared by many cells is classified once.
-func isoDates(f *excelize.File) error {
+//
+// It returns the date kind of each cell style as rewritten, for the fast
+// sheet scanner.
+func isoDates(f *excelize.File) ([]dateKind, error) {
 	ss := f.Styles
 	if ss == nil || ss.CellXfs == nil || len(ss.CellXfs.Xf) == 0 {
-		return nil
+		return nil, nil
 	}
 	custom := map[int]string{}
 	if ss.NumFmts != nil {
@@ -318,10 +460,10 @@ func isoDates(f *excelize.File) error {
 		}
 		style, err := f.NewStyle(&excelize.Style{CustomNumFmt: &isoFormats[k]})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if style < 0 || style >= len(ss.CellXfs.Xf) || ss.CellXfs.Xf[style].NumFmtID == nil {
-			return fmt.Errorf("no number format for cell style %d", i)
+			return nil, fmt.Errorf("no number format for cell style %d", i)
 		}
 		iso[k] = *ss.CellXfs.Xf[style].NumFmtID
 	}
@@ -340,7 +482,18 @@ func isoDates(f *excelize.File) error {
 		}
 		ss.CellXfs.Xf[i].NumFmtID = &id
 	}
-	return nil
+	// The styles NewStyle added keep their ISO format, so that a cell
+	// whose style index is past the file's own styles is read as
+	// excelize reads it.
+	out := make([]dateKind, len(ss.CellXfs.Xf))
+	for i, xf := range ss.CellXfs.Xf {
+		for k := dateYear; k <= dateDay; k++ {
+			if xf.NumFmtID != nil && iso[k] != 0 && *xf.NumFmtID == iso[k] {
+				out[i] = k
+			}
+		}
+	}
+	return out, nil
 }
 
 // builtinDateKind classifies Excel's built-in number formats: 14–17 and
@@ -503,12 +656,23 @@ func headerMerges(f *excelize.File, sheet string) []mergeRange {
 }
 
 // sheetXML returns a worksheet's XML part as excelize holds it in memory,
-// or nil when it is held in a temporary file or cannot be found. The part
-// is found as excelize finds it: the package's relationships name the
-// workbook part, whose relationships name the sheet's part.
+// or nil when it is held in a temporary file or cannot be found.
 func sheetXML(f *excelize.File, sheet string) []byte {
-	if f.WorkBook == nil {
+	p := sheetPart(f, sheet)
+	if p == "" {
 		return nil
+	}
+	b, _ := f.Pkg.Load(p)
+	xmlBytes, _ := b.([]byte)
+	return xmlBytes
+}
+
+// sheetPart returns the name of a worksheet's part, found as excelize
+// finds it: the package's relationships name the workbook part, whose
+// relationships name the sheet's part. It is "" when there is none.
+func sheetPart(f *excelize.File, sheet string) string {
+	if f.WorkBook == nil {
+		return ""
 	}
 	id := ""
 	for _, s := range f.WorkBook.Sheets.Sheet {
@@ -523,7 +687,7 @@ func sheetXML(f *excelize.File, sheet string) []byte {
 		}
 	}
 	if id == "" || workbook == "" {
-		return nil
+		return ""
 	}
 	dir := path.Dir(workbook)
 	for _, r := range partRels(f, strings.TrimPrefix(path.Join(dir, "_rels", path.Base(workbook)+".rels"), "/")) {
@@ -535,11 +699,9 @@ func sheetXML(f *excelize.File, sheet string) []byte {
 		if strings.HasPrefix(target, "/") {
 			p = path.Clean(target)
 		}
-		b, _ := f.Pkg.Load(strings.TrimPrefix(p, "/"))
-		xmlBytes, _ := b.([]byte)
-		return xmlBytes
+		return strings.TrimPrefix(p, "/")
 	}
-	return nil
+	return ""
 }
 
 // rel is one relationship of an OPC part.

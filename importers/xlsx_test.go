@@ -350,15 +350,20 @@ func TestXLSXRefuses(t *testing.T) {
 		return buf.Bytes()
 	}
 	const xlsxTypes = `<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`
-	// A zip bomb's directory: a part said to unzip to 300 MiB (archive/zip
-	// would hold it to that size, but excelize must not even start).
-	var bomb bytes.Buffer
-	zw := zip.NewWriter(&bomb)
-	w, _ := zw.Create("[Content_Types].xml")
-	io.WriteString(w, xlsxTypes)
-	w, _ = zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store, CompressedSize64: 4, UncompressedSize64: 300 << 20})
-	io.WriteString(w, "<x/>")
-	zw.Close()
+	// Zip bombs' directories: parts said to unzip to 300 MiB (archive/zip
+	// would hold them to that size, but excelize must not even start),
+	// and a worksheet said to unzip to 5 GiB (a big worksheet is streamed
+	// by the sheet scanner, up to maxStreamedSheet).
+	bombOf := func(part string, size uint64) []byte {
+		var bomb bytes.Buffer
+		zw := zip.NewWriter(&bomb)
+		w, _ := zw.Create("[Content_Types].xml")
+		io.WriteString(w, xlsxTypes)
+		w, _ = zw.CreateRaw(&zip.FileHeader{Name: part, Method: zip.Store, CompressedSize64: 4, UncompressedSize64: size})
+		io.WriteString(w, "<x/>")
+		zw.Close()
+		return bomb.Bytes()
+	}
 
 	tests := []struct {
 		name string
@@ -375,7 +380,8 @@ func TestXLSXRefuses(t *testing.T) {
 		{"data.zip", zipOf("data.csv", "a,b\n1,2\n"), "a zip archive, not a workbook or a CSV file"},
 		{"report.docx", zipOf("[Content_Types].xml", `<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`), "not an Excel workbook"},
 		{"book.xlsb", zipOf("[Content_Types].xml", `<Types><Override ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>`), ".xlsb"},
-		{"bomb.xlsx", bomb.Bytes(), "unzips to more than 256 MiB"},
+		{"bomb.xlsx", bombOf("xl/sharedStrings.xml", 300<<20), "unzips to more than 256 MiB"},
+		{"sheetbomb.xlsx", bombOf("xl/worksheets/sheet1.xml", 5<<30), "unzips to more than 4 GiB"},
 		{"notes.xlsx", zipOf("[Content_Types].xml", xlsxTypes), "cannot read the workbook"},
 		{"word.doc", append(slices.Clone(cfbMagic), make([]byte, 1024)...), "Office 97–2003 file"},
 		{"wide.xlsx", excelizeWorkbook(t, wideRowBook), `wide.xlsx: sheet "Data", row 5: the row has a cell in column XFD (column 16384), but at most 1000 columns (A to ALL) are read`},
