@@ -79,6 +79,7 @@ type reading struct {
 	rows   Rows
 	o      Options
 	report *Report
+	rec    *recorder // while produce runs
 }
 
 // begin checks the options, spools the file, detects its layout and
@@ -118,6 +119,15 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			}
 		}
 	}
+	var rd *reading
+	o.listedTotal = func(row int, label string, totals []data.Observation) {
+		rep.Details = append(rep.Details, fmt.Sprintf("row %d %q is the sum of the partners listed above it, not trade with the World: not stored, only compared with them (give --partner World if the table lists every partner)", row, label))
+		if rd != nil && rd.rec != nil && rd.rec.totals != nil {
+			for _, t := range totals {
+				rd.rec.totals.addListed(t, row)
+			}
+		}
+	}
 	src, err := spool(r)
 	if err != nil {
 		return nil, err
@@ -127,7 +137,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 		src.close()
 		return nil, encodingHint(err, src)
 	}
-	rd := &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
+	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
 	if err := rd.checkNames(name); err != nil {
 		src.close()
 		return nil, err
@@ -189,6 +199,7 @@ func (rd *reading) dataset(name string) data.Dataset {
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
 	rec := newRecorder(rd.report, rd.o)
+	rd.rec = rec
 	switch rd.layout.Name() {
 	case "baci":
 		rec.totals = nil // BACI states HS6 flows only, never a total

@@ -46,6 +46,12 @@ type partsOf struct {
 	hasTotal bool
 	sum      [nLevels]float64
 	n        [nLevels]int
+	// listed is a wide table's Total row under its partners: the sum of
+	// the partners listed, not stored (it is not trade with the World),
+	// kept only to check them; listedRow is its row number.
+	listed    float64
+	hasListed bool
+	listedRow int
 }
 
 // productKey is a reporter's flow with a partner in a period: the parts
@@ -162,6 +168,20 @@ func (c *partsCheck) add(o data.Observation) {
 	}
 }
 
+// addListed records a wide table's Total row under partner rows, which
+// should equal the sum of those partners: o has no partner.
+func (c *partsCheck) addListed(o data.Observation, row int) {
+	c.totals = true
+	if c.gaveUp {
+		c.lateTotal = true
+		return
+	}
+	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
+	if s := entry(c, c.partners, qk); s != nil {
+		s.listed, s.hasListed, s.listedRow = o.ValueUSD, true, row
+	}
+}
+
 // entry finds or adds a key's sums; nil once too many keys are followed.
 func entry[K comparable](c *partsCheck, m map[K]*partsOf, k K) *partsOf {
 	if s, ok := m[k]; ok {
@@ -214,12 +234,12 @@ func (c *partsCheck) warnings() []string {
 				continue
 			}
 			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
-			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s)",
+			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s); both are kept as stated",
 				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))})
 		}
 	}
 	for k, s := range c.partners {
-		if !s.hasTotal || s.n[0] == 0 || !differs(s.total, s.sum[0], c.shortfall) {
+		if s.n[0] == 0 {
 			continue
 		}
 		product := k.product
@@ -227,8 +247,16 @@ func (c *partsCheck) warnings() []string {
 			product = string(k.class) + " " + k.product
 		}
 		what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, product, k.period.Label())
-		diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s)",
-			what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
+		// World beside some partners lists a selection: only an excess
+		// is an inconsistency. A Total row under them is their sum.
+		if s.hasTotal && differs(s.total, s.sum[0], false) {
+			diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
+				what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
+		}
+		if s.hasListed && differs(s.listed, s.sum[0], true) {
+			diffs = append(diffs, partsDiff{what + "partners listed", fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
+				what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))})
+		}
 	}
 	slices.SortFunc(diffs, func(a, b partsDiff) int { return cmp.Compare(a.order, b.order) })
 	var out []string
@@ -237,7 +265,7 @@ func (c *partsCheck) warnings() []string {
 			out = append(out, fmt.Sprintf("…and %d more totals whose parts add up to something else", len(diffs)-maxPartsWarnings))
 			break
 		}
-		out = append(out, d.msg+"; both are kept as stated")
+		out = append(out, d.msg)
 	}
 	if c.lateTotal {
 		out = append(out, fmt.Sprintf("totals were not compared with their parts: the first %d observations state no total, and one came later", noTotalsAfter))

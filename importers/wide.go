@@ -387,6 +387,10 @@ var (
 	ignoredHeaders = map[string]bool{"s no": true, "sno": true, "sr no": true, "no": true, "serial": true, "rank": true, "s n": true, "#": true, "": true}
 	totalLabels    = map[string]bool{"total": true, "world": true, "grand total": true, "all countries": true, "total exports": true,
 		"total imports": true, "total trade": true, "all commodities": true, "all products": true, "total all countries": true, "world total": true}
+	// worldLabels are the total labels that name the World itself: a row
+	// so labelled among partners is trade with every partner, whereas a
+	// bare "Total" adds up the partners listed, often a selection.
+	worldLabels = map[string]bool{"world": true, "world total": true, "total world": true, "all countries": true, "total all countries": true, "all partners": true}
 )
 
 // footnote reports whether a row's first cell begins a footnote.
@@ -408,6 +412,9 @@ type wideSetup struct {
 	labelCol, nameCol       int
 	kind                    labelKind
 	headerRow               int
+	// seenPartner and seenProduct say what the rows of a labelAuto
+	// column were so far, to read its Total row as the same kind.
+	seenPartner, seenProduct bool
 }
 
 // Parse finds the header, reads the title and unit above it, then one
@@ -610,17 +617,19 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
-	isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
+	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
+	isTotal, isWorld := totalLabels[norm], worldLabels[norm]
 	rowKind := st.kind
 	if rowKind == labelAuto {
-		rowKind = labelProduct
-		if _, err := w.ref.Country(label); err == nil || isTotal {
-			rowKind = labelPartner
-		}
+		rowKind = w.autoKind(st, label, isTotal, isWorld)
 	}
 	switch {
-	case rowKind == labelPartner && isTotal:
+	case rowKind == labelPartner && (isWorld || isTotal && st.partner == "WLD"):
+		// "World", or a Total under a title (or --partner) that says the
+		// table covers every partner.
 		base.Partner = "WLD"
+	case rowKind == labelPartner && isTotal:
+		return nil, w.listedTotal(st, sheet, row, label, base, cell, fail)
 	case rowKind == labelPartner:
 		c, err := w.ref.Country(label)
 		if err != nil {
@@ -673,6 +682,59 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	return obs, nil
+}
+
+// autoKind decides whether a row of a column whose header does not say
+// is a partner or a product: a country is a partner, other text a
+// product; a Total row is what the rows above it were, else a product
+// total when the title names the partner (the rows are then the
+// products traded with it), else a partner total.
+func (w *wide) autoKind(st *wideSetup, label string, isTotal, isWorld bool) labelKind {
+	switch {
+	case isWorld:
+		return labelPartner
+	case isTotal && st.seenProduct, isTotal && !st.seenPartner && st.partner != "":
+		return labelProduct
+	case isTotal:
+		return labelPartner
+	}
+	if _, err := w.ref.Country(label); err == nil {
+		st.seenPartner = true
+		return labelPartner
+	}
+	st.seenProduct = true
+	return labelProduct
+}
+
+// listedTotal reads a Total row under partner rows. It adds up the
+// partners listed, which are often a selection ("exports to selected
+// countries"), so it is not trade with the World and is not stored; its
+// figures go to Options.listedTotal, which checks the rows above against
+// them.
+func (w *wide) listedTotal(st *wideSetup, sheet string, row int, label string, base data.Observation,
+	cell func(int) string, fail func(col int, value, msg string) *Error) *Error {
+	var totals []data.Observation
+	for _, p := range st.h.periods {
+		v := cell(p.col)
+		value, ok, perr := parseNumber(v)
+		switch {
+		case perr != nil:
+			return fail(p.col, v, perr.Error())
+		case !ok:
+			continue
+		}
+		o := base
+		o.Partner, o.Period = "", p.period
+		var err error
+		if o.ValueUSD, err = scaleDecimal(value, st.unit.scale); err != nil {
+			return fail(p.col, v, err.Error())
+		}
+		totals = append(totals, o)
+	}
+	if w.o.listedTotal != nil {
+		w.o.listedTotal(row, label, totals)
+	}
+	return nil
 }
 
 // reYearInTitle is a calendar year stated in a title row.
