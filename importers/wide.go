@@ -187,10 +187,25 @@ type unitFound struct {
 	name  string // "thousand US$"
 	from  string // `row 3 "(value in thousand US$)"`
 	err   string // a unit that is not US$
+	// errRow and errCell place a refused unit: its row (0: not in the
+	// file) and cell; errHeader says the cell is in the header.
+	errRow    int
+	errCell   string
+	errHeader bool
 }
 
 var (
-	reUSD      = regexp.MustCompile(`(?i)(us\s?\$|\busd\b|\bus\s+dollars?\b|\bdollars?\b|\$)`)
+	// reUSD is a statement in US dollars; a bare "$" or "dollars" counts
+	// once otherDollar has found no other country's dollar in the text.
+	reUSD = regexp.MustCompile(`(?i)(\bu\.?\s?s\.?\s?\$|\busd\b|\bu\.?\s?s\.?\s+dollars?\b|\bunited\s+states\s+dollars?\b|\bdollars?\b|\$)`)
+	// reDollarSign is a dollar sign with letters before it: "HK$", "C$",
+	// "NT$"; "US$" and "U.S.$" are told apart in otherDollar.
+	reDollarSign = regexp.MustCompile(`(?i)\b([a-z]{1,3})\$`)
+	// reOtherDollar names another country's dollar, by ISO 4217 code (in
+	// capitals, as written) or by name.
+	reOtherDollar = regexp.MustCompile(`\b(?:HKD|CAD|AUD|NZD|SGD|TWD|JMD|TTD|BSD|BBD|BZD|BND|FJD|XCD|NAD|LRD|GYD|SRD|KYD|BMD|SBD|ZWL)\b|` +
+		`(?i:\b(?:canadian|australian|hong\s*kong|new\s+zealand|singapore|new\s+taiwan|taiwan|jamaican|fiji(?:an)?|bahamian|barbados|belize|brunei|` +
+		`east\s+caribbean|namibian|liberian|guyana(?:ese)?|surinamese|cayman(?:\s+islands)?|bermudian|solomon\s+islands|zimbabwe(?:an)?|trinidad\s+and\s+tobago)\s+dollars?\b)`)
 	reThousand = regexp.MustCompile(`(?i)(\bthousands?\b|'000|\b000s?\b|\b1[,.]?000\b|\bth\.)`)
 	reMillion  = regexp.MustCompile(`(?i)(\bmillions?\b|\bmn\b|\bmln\b|\bmio\b)`)
 	reBillion  = regexp.MustCompile(`(?i)(\bbillions?\b|\bbn\b|\bbln\b)`)
@@ -208,6 +223,9 @@ func parseUnit(text string) (scale int, name string, ok bool, err string) {
 	if len(text) > maxLabel {
 		return 0, "", false, ""
 	}
+	if d := otherDollar(text); d != "" {
+		return 0, "", false, fmt.Sprintf("%q states values in %s, a currency other than US dollars; convert them, or give --unit if they are US$", text, d)
+	}
 	usd := reUSD.MatchString(text)
 	if !usd {
 		if reOtherCur.MatchString(text) && (strings.Contains(strings.ToLower(text), "value") || strings.Contains(strings.ToLower(text), "unit")) {
@@ -224,6 +242,19 @@ func parseUnit(text string) (scale int, name string, ok bool, err string) {
 		return 3, "thousand US$", true, ""
 	}
 	return 0, "US$", true, ""
+}
+
+// otherDollar finds a dollar of a country other than the United States
+// in text ("HK$", "C$", "Canadian dollars", "AUD"); "" when there is none.
+func otherDollar(text string) string {
+	for _, m := range reDollarSign.FindAllStringSubmatchIndex(text, -1) {
+		prefix := strings.ToUpper(text[m[2]:m[3]])
+		if prefix == "US" || prefix == "USD" || prefix == "S" && strings.HasSuffix(strings.ToUpper(text[:m[2]]), "U.") {
+			continue // "US$", "USD$", "U.S.$"
+		}
+		return text[m[0]:m[1]]
+	}
+	return reOtherDollar.FindString(text)
 }
 
 // findUnit looks for the unit in the rows above the header, then in the
@@ -244,7 +275,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 			if sc, name, ok, err := parseUnit(c); ok {
 				return unitFound{scale: sc, name: name, from: fmt.Sprintf("row %d %q", rowOf(i), c)}
 			} else if err != "" {
-				return unitFound{err: err}
+				return unitFound{err: err, errRow: rowOf(i), errCell: c}
 			}
 		}
 	}
@@ -253,7 +284,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 		if sc, name, ok, err := parseUnit(c); ok {
 			return unitFound{scale: sc, name: name, from: fmt.Sprintf("header row %d %q", rowOf(len(above)), c)}
 		} else if err != "" {
-			return unitFound{err: err}
+			return unitFound{err: err, errRow: rowOf(len(above)), errCell: c, errHeader: true}
 		}
 	}
 	return unitFound{}
@@ -523,6 +554,12 @@ func (w *wide) setup(above [][]string, rowOf func(int) int, h *wideHeader, heade
 	st := &wideSetup{h: h, headerRow: headerRow, labelCol: -1, nameCol: -1, kind: labelAuto}
 	st.unit = w.findUnit(above, h.labels, rowOf)
 	switch {
+	case st.unit.err != "" && st.unit.errRow > 0:
+		e := &Error{Row: st.unit.errRow, Value: st.unit.errCell, Msg: st.unit.err}
+		if st.unit.errHeader {
+			e.Column = st.unit.errCell
+		}
+		return nil, e
 	case st.unit.err != "":
 		return fail(st.unit.err)
 	case st.unit.name == "":

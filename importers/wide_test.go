@@ -62,7 +62,7 @@ func TestWideErrors(t *testing.T) {
 		{"unknown country", strings.Replace(good, "Russia", "Atlantis", 1), Options{FiscalStartMonth: 7}, `w.csv: row 4, column "Country": "Atlantis" is not a known country`},
 		{"no unit", strings.Replace(good, "(value in thousand US$)\n", "", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: no unit is stated`},
 		{"no reporter", strings.Replace(good, "Pakistan: exports to selected countries\n", "", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: a wide table needs its reporter and flow`},
-		{"rupees", strings.Replace(good, "thousand US$", "million Rs.", 1), Options{FiscalStartMonth: 7}, `w.csv: row 3: "(value in million Rs.)" states values in a currency other than US dollars`},
+		{"rupees", strings.Replace(good, "thousand US$", "million Rs.", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: "(value in million Rs.)" states values in a currency other than US dollars`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
