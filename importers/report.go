@@ -80,6 +80,7 @@ type reading struct {
 	o      Options
 	report *Report
 	rec    *recorder // while produce runs
+	ref    *data.Reference
 }
 
 // begin checks the options, spools the file, detects its layout and
@@ -137,7 +138,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 		src.close()
 		return nil, encodingHint(err, src)
 	}
-	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
+	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep, ref: ref}
 	if err := rd.checkNames(name); err != nil {
 		src.close()
 		return nil, err
@@ -198,7 +199,7 @@ func (rd *reading) dataset(name string) data.Dataset {
 // produce parses every row, recording what passes through emit in the
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
-	rec := newRecorder(rd.report, rd.o)
+	rec := newRecorder(rd.report, rd.o, rd.ref)
 	rd.rec = rec
 	switch rd.layout.Name() {
 	case "baci":
@@ -257,12 +258,12 @@ type recorder struct {
 	progress int64
 }
 
-func newRecorder(r *Report, o Options) *recorder {
+func newRecorder(r *Report, o Options, ref *data.Reference) *recorder {
 	n := o.SampleRows
 	if n == 0 {
 		n = 10
 	}
-	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false)}
+	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false, ref)}
 }
 
 func (rc *recorder) add(o data.Observation) {

@@ -29,16 +29,21 @@ import (
 // partLevel is one level of parts that should add up to a total.
 type partLevel int
 
+// The levels: HS codes by length, since codes of different lengths
+// overlap (a subheading holds its national tariff lines), then sections
+// and sectors.
 const (
 	levelChapters partLevel = iota
 	levelHeadings
 	levelSubheadings
+	levelTariff8  // national tariff lines of 8 digits
+	levelTariff10 // of 10 digits or more
 	levelSections
 	levelSectors
 	nLevels
 )
 
-var levelNames = [nLevels]string{"HS chapters", "HS headings", "HS subheadings", "HS sections", "sectors"}
+var levelNames = [nLevels]string{"HS chapters", "HS headings", "HS subheadings", "HS codes of 8 digits", "HS codes of 10 or more digits", "HS sections", "sectors"}
 
 // partsOf groups the parts of one stated total.
 type partsOf struct {
@@ -72,15 +77,34 @@ type partnerKey struct {
 	product  string // its code
 }
 
-// groupings are partners that overlap others, so they are neither a total
-// nor a part. Areas "n.e.s.", bunkers and free zones are parts of World
-// (UN Comtrade's World is the sum over them and the countries).
-var groupings = map[string]bool{"WLD": true, "X097": true}
+// residualAreas are the UN Comtrade codes of the aggregates that are
+// parts of World, not groups of countries: bunkers, free zones, special
+// categories, the neutral zone and the US Minor Outlying Islands. Areas
+// "n.e.s." are found by name.
+var residualAreas = map[int]bool{536: true, 837: true, 838: true, 839: true, 849: true}
+
+// grouping reports whether a partner overlaps others, so that it is
+// neither a total nor a part: an aggregate of the reference (World, the
+// EU, any group it lists) other than the residual areas UN Comtrade adds
+// into World with the countries ("Areas, nes", bunkers, free zones).
+func grouping(c data.Country) bool {
+	if !c.Aggregate || residualAreas[c.ComtradeCode] {
+		return false
+	}
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		n = strings.ToLower(n)
+		if strings.HasSuffix(n, " nes") || strings.HasSuffix(n, ", nes") || strings.Contains(n, "not elsewhere specified") {
+			return false
+		}
+	}
+	return true
+}
 
 // Tolerance: totals and parts are often rounded separately (to a
 // thousand or a million US$ each), so a difference within 0.1% of the
-// total, or within one unit per part at the largest scale tables use,
-// is not reported.
+// total is not reported. (A tolerance of one rounding unit per part
+// would need the precision each cell was written with, which the
+// observations do not carry.)
 const partsTolerance = 0.001
 
 // maxPartsKeys bounds the memory the check takes: past it, new keys are
@@ -99,6 +123,8 @@ type partsCheck struct {
 	// shortfall says parts are meant to be complete, so that falling
 	// short of the total is reported too (wide tables).
 	shortfall bool
+	ref       *data.Reference
+	groups    map[string]bool // grouping, by partner key, as looked up
 	products  map[productKey]*partsOf
 	partners  map[partnerKey]*partsOf
 	truncated bool
@@ -108,21 +134,39 @@ type partsCheck struct {
 	lateTotal bool // ...but one came after
 }
 
-func newPartsCheck(shortfall bool) *partsCheck {
-	return &partsCheck{shortfall: shortfall, products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+func newPartsCheck(shortfall bool, ref *data.Reference) *partsCheck {
+	return &partsCheck{shortfall: shortfall, ref: ref, groups: map[string]bool{},
+		products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+}
+
+// isGroup is grouping for a partner key; a key the reference does not
+// know is a part.
+func (c *partsCheck) isGroup(partner string) bool {
+	g, ok := c.groups[partner]
+	if !ok {
+		if k, err := c.ref.Country(partner); err == nil {
+			g = grouping(k)
+		}
+		c.groups[partner] = g
+	}
+	return g
 }
 
 // level says which level of parts a product is; ok is false for TOTAL.
 func level(p data.Product) (partLevel, bool) {
 	switch p.Classification {
 	case data.HS:
-		switch len(p.Code) {
-		case 2:
+		switch n := len(p.Code); {
+		case n <= 2:
 			return levelChapters, true
-		case 4:
+		case n <= 4:
 			return levelHeadings, true
+		case n <= 6:
+			return levelSubheadings, true
+		case n <= 8:
+			return levelTariff8, true
 		}
-		return levelSubheadings, true
+		return levelTariff10, true
 	case data.HSSection:
 		return levelSections, true
 	case data.Sector:
@@ -154,7 +198,7 @@ func (c *partsCheck) add(o data.Observation) {
 			s.total, s.hasTotal = o.ValueUSD, true
 		}
 	}
-	if groupings[o.Partner] && o.Partner != "WLD" {
+	if o.Partner != "WLD" && c.isGroup(o.Partner) {
 		return
 	}
 	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
