@@ -46,7 +46,9 @@ func (w *wide) Detect(head [][]string) (int, string) {
 	if n := len(h.periods); n > 1 {
 		span += " … " + h.periods[n-1].text
 	}
-	return 5, fmt.Sprintf("wide table: %d period columns (%s) in row %d", len(h.periods), span, i+1)
+	// No row number: head holds the rows that are not blank, so i+1 need
+	// not be the header's row; the Report's HeaderRow is.
+	return 5, fmt.Sprintf("wide table: %d period columns (%s)", len(h.periods), span)
 }
 
 // Description says where the unit was found, for the dataset's record.

@@ -325,7 +325,7 @@ func (s *Server) handleCommitForm(c echo.Context) error {
 		s.uploads.release(id, false)
 		return err
 	}
-	d, err := s.importUpload(ctx, &p.up, o)
+	d, _, err := s.importUpload(ctx, &p.up, o) // its warnings were in the preview, and are logged
 	// A file that is refused now will be refused again: forget its preview.
 	s.uploads.release(id, err == nil || errors.Is(err, data.ErrDuplicate) || importErrors(p.up.name, err) != nil)
 	if err != nil {
