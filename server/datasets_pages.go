@@ -293,11 +293,12 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	if fields["preview"] == "" {
 		return fmt.Errorf("%w: choose a file to upload", data.ErrInvalid)
 	}
-	p, ok := s.uploads.pending(fields["preview"])
-	if !ok {
-		return errPreviewGone
+	p, err := s.uploads.reparse(fields["preview"])
+	if err != nil {
+		return err
 	}
 	r, err := s.preview(ctx, &p.up, o)
+	s.uploads.reparsed(p.id)
 	if err != nil {
 		return err
 	}

@@ -88,3 +88,57 @@ func TestPreviewShowsReport(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewAgainWhileCommitting: a preview being committed is not
+// parsed again (the commit moves its file away, so the parse would fail
+// half-way with a 500), and one being parsed again is not committed; each
+// is refused with 409 and says why, and the other goes on.
+func TestPreviewAgainWhileCommitting(t *testing.T) {
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	h := func(ct string) map[string]string { return map[string]string{"Cookie": cookie, "Content-Type": ct} }
+	mp, ct := multipartBody(t, []field{{"csrf", csrf}}, "kaz.csv", tradeCSV(12, 5), nil)
+	resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct))
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/datasets/new?preview=") {
+		t.Fatalf("upload: %d to %q\n%.500s", resp.StatusCode, loc, body)
+	}
+	id := strings.TrimPrefix(loc, "/datasets/new?preview=")
+	again := func() (int, string) {
+		mp, ct := multipartBody(t, []field{{"csrf", csrf}, {"preview", id}, {"name", "again"}}, "", []byte{}, nil)
+		resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct))
+		return resp.StatusCode, body
+	}
+	commit := func() (int, string) {
+		form := "csrf=" + csrf + "&preview=" + id
+		resp, body := a.do(t, "POST", "/datasets/commit", strings.NewReader(form),
+			map[string]string{"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+		return resp.StatusCode, body
+	}
+
+	// A commit under way, as the commit handler claims it.
+	if _, err := a.srv.uploads.claim(id); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := again(); st != http.StatusConflict || !strings.Contains(body, "being committed") {
+		t.Errorf("preview again while committing: %d %.300s", st, body)
+	}
+	a.srv.uploads.release(id, false)
+
+	// A parse under way, as previewAgain holds it.
+	if _, err := a.srv.uploads.reparse(id); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := commit(); st != http.StatusConflict || !strings.Contains(body, "being parsed again") {
+		t.Errorf("commit while parsing again: %d %.300s", st, body)
+	}
+	a.srv.uploads.reparsed(id)
+
+	// Neither under way: both go through.
+	if st, body := again(); st != http.StatusSeeOther {
+		t.Errorf("preview again: %d %.300s", st, body)
+	}
+	if st, body := commit(); st != http.StatusSeeOther {
+		t.Errorf("commit: %d %.300s", st, body)
+	}
+}
