@@ -67,8 +67,10 @@ type detection struct {
 }
 
 // describer is a layout that can say where it found its header and unit.
+// rows are the head rows' numbers as a spreadsheet shows them (blank
+// lines are not in head).
 type describer interface {
-	describe(head [][]string) detection
+	describe(head [][]string, rows []int) detection
 }
 
 // reading is one file opened for reading: its bytes, rows and layout, and
@@ -122,7 +124,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	}
 	var rd *reading
 	o.listedTotal = func(row int, label string, totals []data.Observation) {
-		rep.Details = append(rep.Details, fmt.Sprintf("row %d %q is the sum of the partners listed above it, not trade with the World: not stored, only compared with them (give --partner World if the table lists every partner)", row, label))
+		rep.Details = append(rep.Details, fmt.Sprintf("row %d %q is the sum of the partners listed above it, not trade with the World: not stored, only compared with them (if the table lists every partner, give the partner World: --partner World)", row, label))
 		if rd != nil && rd.rec != nil && rd.rec.totals != nil {
 			for _, t := range totals {
 				rd.rec.totals.addListed(t, row)
@@ -145,7 +147,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	}
 	rep.Layout, rep.Reason, rep.Sheet, rep.Encoding = layout.Name(), head.reason, rows.Sheet(), src.encoding
 	if d, ok := layout.(describer); ok {
-		det := d.describe(head.cells)
+		det := d.describe(head.cells, head.rows)
 		if det.header >= 0 && det.header < len(head.rows) {
 			rep.HeaderRow = head.rows[det.header]
 		}

@@ -804,14 +804,22 @@ func (w *wide) year(above [][]string, rowOf func(int) int) (int, string) {
 	return 0, ""
 }
 
-// describe says where the header, unit, title and year were found.
-func (w *wide) describe(head [][]string) detection {
+// describe says where the header, unit, title and year were found, by
+// their row numbers rows. It reads the unit again with them, as Detect
+// knows only the rows' order, so that Description says the right row.
+func (w *wide) describe(head [][]string, rows []int) detection {
 	i, h := findWideHeader(head, w.o.FiscalStartMonth)
 	d := detection{header: i}
 	if h == nil {
 		return d
 	}
-	rowOf := func(j int) int { return j + 1 }
+	rowOf := func(j int) int {
+		if j < len(rows) {
+			return rows[j]
+		}
+		return j + 1
+	}
+	w.unit = w.findUnit(head[:i], head[i], rowOf)
 	if w.unit.name != "" {
 		d.unit, d.unitFrom = w.unit.name, w.unit.from
 	}

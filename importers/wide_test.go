@@ -203,3 +203,18 @@ func TestWideTotalRow(t *testing.T) {
 		}
 	})
 }
+
+// TestWideReportRows: the report's row numbers are the file's, blank
+// lines included, which the CSV reader skips. Made-up figures.
+func TestWideReportRows(t *testing.T) {
+	t.Parallel()
+	in := "\nPakistan: exports to selected countries\n\n(value in thousand US$)\n\nCountry,2021\nChina,1\n"
+	rep, err := Check(context.Background(), mustReference(t), "t.csv", strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.HeaderRow != 6 || rep.UnitFrom != `row 4 "(value in thousand US$)"` ||
+		!strings.Contains(strings.Join(rep.Details, "\n"), `from the title in row 2 "Pakistan: exports to selected countries"`) {
+		t.Errorf("header row %d, unit from %q, details %q; want rows 6, 4 and 2", rep.HeaderRow, rep.UnitFrom, rep.Details)
+	}
+}
