@@ -369,7 +369,7 @@ func (c *BACICountryCodes) own(ref *data.Reference) []string {
 
 // describe says where the header is, BACI's unit, and which country
 // codes are read through BACI's own list.
-func (b *baci) describe(head [][]string) detection {
+func (b *baci) describe(head [][]string, _ []int) detection {
 	d := detection{header: -1, unit: "thousand US$", unitFrom: "CEPII BACI states v in thousands of US dollars"}
 	for i, cells := range head {
 		if !blank(cells) {

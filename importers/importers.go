@@ -164,6 +164,10 @@ type Options struct {
 	Progress func(rows int64)
 
 	badRow func(*Error) // set by begin when SkipBadRows is
+	// listedTotal is told about a wide table's Total row under partner
+	// rows, which is not stored: its row, label and one observation per
+	// period that states a figure, with no partner. Set by begin.
+	listedTotal func(row int, label string, totals []data.Observation)
 }
 
 // Rows is a stream of rows of cells, as a reader yields them.

@@ -159,7 +159,7 @@ func (c *columns) found() string {
 // describe says where the header is and what unit the value column is
 // read in: the one --unit gives, else the one its header states ("Trade
 // Value (US$ thousand)"), else US dollars.
-func (l *long) describe(head [][]string) detection {
+func (l *long) describe(head [][]string, _ []int) detection {
 	i, cols, _ := l.findHeader(head)
 	d := detection{header: i, unit: "US$"}
 	if cols == nil {

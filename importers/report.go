@@ -67,8 +67,10 @@ type detection struct {
 }
 
 // describer is a layout that can say where it found its header and unit.
+// rows are the head rows' numbers as a spreadsheet shows them (blank
+// lines are not in head).
 type describer interface {
-	describe(head [][]string) detection
+	describe(head [][]string, rows []int) detection
 }
 
 // reading is one file opened for reading: its bytes, rows and layout, and
@@ -79,6 +81,8 @@ type reading struct {
 	rows   Rows
 	o      Options
 	report *Report
+	rec    *recorder // while produce runs
+	ref    *data.Reference
 }
 
 // begin checks the options, spools the file, detects its layout and
@@ -118,6 +122,15 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			}
 		}
 	}
+	var rd *reading
+	o.listedTotal = func(row int, label string, totals []data.Observation) {
+		rep.Details = append(rep.Details, fmt.Sprintf("row %d %q is the sum of the partners listed above it, not trade with the World: not stored, only compared with them (if the table lists every partner, give the partner World: --partner World)", row, label))
+		if rd != nil && rd.rec != nil && rd.rec.totals != nil {
+			for _, t := range totals {
+				rd.rec.totals.addListed(t, row)
+			}
+		}
+	}
 	src, err := spool(r)
 	if err != nil {
 		return nil, err
@@ -127,14 +140,14 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 		src.close()
 		return nil, encodingHint(err, src)
 	}
-	rd := &reading{src: src, layout: layout, rows: rows, o: o, report: rep}
+	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep, ref: ref}
 	if err := rd.checkNames(name); err != nil {
 		src.close()
 		return nil, err
 	}
 	rep.Layout, rep.Reason, rep.Sheet, rep.Encoding = layout.Name(), head.reason, rows.Sheet(), src.encoding
 	if d, ok := layout.(describer); ok {
-		det := d.describe(head.cells)
+		det := d.describe(head.cells, head.rows)
 		if det.header >= 0 && det.header < len(head.rows) {
 			rep.HeaderRow = head.rows[det.header]
 		}
@@ -188,7 +201,8 @@ func (rd *reading) dataset(name string) data.Dataset {
 // produce parses every row, recording what passes through emit in the
 // report, and adds the findings that need the whole file.
 func (rd *reading) produce(ctx context.Context, emit func(data.Observation) error) error {
-	rec := newRecorder(rd.report, rd.o)
+	rec := newRecorder(rd.report, rd.o, rd.ref)
+	rd.rec = rec
 	switch rd.layout.Name() {
 	case "baci":
 		rec.totals = nil // BACI states HS6 flows only, never a total
@@ -246,12 +260,12 @@ type recorder struct {
 	progress int64
 }
 
-func newRecorder(r *Report, o Options) *recorder {
+func newRecorder(r *Report, o Options, ref *data.Reference) *recorder {
 	n := o.SampleRows
 	if n == 0 {
 		n = 10
 	}
-	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false)}
+	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false, ref)}
 }
 
 func (rc *recorder) add(o data.Observation) {

@@ -55,7 +55,7 @@ func TestReportDetection(t *testing.T) {
 		{"wide_pakistan_fy.csv", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1,
 			`reporter PAK, flow export from the title in row 1 "Pakistan: exports to selected countries"`},
 		{"testdata/xlsx/lo_wide_pakistan_fy.xlsx", Options{FiscalStartMonth: 7}, "wide", "wide table: 3 period columns (2020-21 … 2022-23)", 5, "thousand US$", `row 3 "(value in thousand US$)"`, 2, 2, 1, ""},
-		{"wide_months_2023.csv", Options{}, "wide", "wide table: 6 period columns", 4, "million US$", `row 2 "US$ million"`, 18, 6, 3, `months read in 2023 (row 1 "Exports of Pakistan to selected countries, January–June 2023")`},
+		{"wide_months_2023.csv", Options{}, "wide", "wide table: 6 period columns", 4, "million US$", `row 2 "US$ million"`, 12, 6, 2, `months read in 2023 (row 1 "Exports of Pakistan to selected countries, January–June 2023")`},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
@@ -309,15 +309,16 @@ func partsWarnings(r *Report) []string {
 	return out
 }
 
-// TestPartsVersusTotalWide: a wide table's Total row is the partner World,
-// compared month by month with the partner rows above it, and its rows
-// are meant to be complete, so a shortfall warns as well as an excess:
+// TestPartsVersusTotalWide: a wide table's Total row under partner rows
+// is their sum (not the World, so it is not stored), compared month by
+// month with the partner rows above it, so a shortfall warns as well as
+// an excess:
 // the test file's made-up June total is 0.5 million more than its two
 // partners; lowered to 9 (in memory), it is 0.5 million less.
 func TestPartsVersusTotalWide(t *testing.T) {
 	t.Parallel()
 	got := partsWarnings(mustCheck(t, "wide_months_2023.csv", Options{}))
-	want := "PAK export TOTAL, Jun 2023: the stated total with World is 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (difference 500,000 US$, 5.00% of the total); both are kept as stated"
+	want := "PAK export TOTAL, Jun 2023: the Total row (row 7, the sum of the partners listed; not stored) states 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (difference 500,000 US$, 5.00% of the total); the partners are kept as stated"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q; want [%q]", got, want)
 	}
@@ -331,7 +332,7 @@ func TestPartsVersusTotalWide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = "PAK export TOTAL, Jun 2023: the stated total with World is 9,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (500,000 US$ more than the total, 5.56% of the total); both are kept as stated"
+	want = "PAK export TOTAL, Jun 2023: the Total row (row 7, the sum of the partners listed; not stored) states 9,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (500,000 US$ more than the total, 5.56% of the total); the partners are kept as stated"
 	if got := partsWarnings(rep); len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q; want [%q]", got, want)
 	}
@@ -387,7 +388,7 @@ func BenchmarkRecorder(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		rec := newRecorder(&Report{}, Options{})
+		rec := newRecorder(&Report{}, Options{}, mustReference(b))
 		for _, o := range obs {
 			rec.add(o)
 		}
@@ -402,7 +403,7 @@ func BenchmarkRecorder(b *testing.B) {
 func TestPartsCheckGivesUp(t *testing.T) {
 	t.Parallel()
 	for _, late := range []bool{false, true} {
-		c := newPartsCheck(false)
+		c := newPartsCheck(false, mustReference(t))
 		for i := range noTotalsAfter + 10 {
 			c.add(data.Observation{Reporter: "IND", Partner: "RUS", Period: data.Year(2000 + i%20), Flow: data.Export,
 				Product: data.Product{Classification: data.HS, Code: fmt.Sprintf("%06d", i%900000)}, ValueUSD: 1, Bound: data.Exact})
@@ -414,5 +415,69 @@ func TestPartsCheckGivesUp(t *testing.T) {
 		if !c.gaveUp || c.products != nil || late != (len(w) == 1 && strings.Contains(w[0], "not compared")) || !late && len(w) != 0 {
 			t.Errorf("late total %v: gave up %v, warnings %q", late, c.gaveUp, w)
 		}
+	}
+}
+
+// TestPartsLevelsByCodeLength: HS codes of different lengths overlap (an
+// HS6 subheading holds its 8- and 10-digit tariff lines), so each length
+// is its own level: six-digit and eight-digit rows that each add up to
+// the total warn nothing, and each level is still checked on its own.
+// The figures are synthetic.
+func TestPartsLevelsByCodeLength(t *testing.T) {
+	t.Parallel()
+	obs := func(code string, v float64) data.Observation {
+		p := data.Product{Classification: data.HS, Code: code}
+		if code == "TOTAL" {
+			p = data.TotalProduct
+		}
+		return data.Observation{Reporter: "IND", Partner: "RUS", Period: data.Year(2022), Flow: data.Export, Product: p, ValueUSD: v, Bound: data.Exact}
+	}
+	c := newPartsCheck(false, mustReference(t))
+	for _, o := range []data.Observation{obs("TOTAL", 100), obs("010121", 60), obs("010129", 40), obs("01012100", 60), obs("01012900", 40),
+		obs("0101210010", 30), obs("0101210020", 30), obs("0101290000", 40)} {
+		c.add(o)
+	}
+	if w := c.warnings(); len(w) != 0 {
+		t.Errorf("levels of different code lengths were added together: %q", w)
+	}
+	c.add(obs("01019000", 5)) // the 8-digit lines now exceed the total
+	if w := c.warnings(); len(w) != 1 || !strings.Contains(w[0], "its 3 HS codes of 8 digits add up to 105 US$") {
+		t.Errorf("warnings %q; want one for the 8-digit codes", w)
+	}
+}
+
+// TestPartsGroupings: a partner the reference marks as an aggregate
+// overlaps the countries (World, the EU, any group added to it) and is
+// not one of the parts; the residual areas UN Comtrade adds into World
+// ("Areas, nes", bunkers, free zones, special categories) are.
+func TestPartsGroupings(t *testing.T) {
+	t.Parallel()
+	ref := mustReference(t)
+	for _, tt := range []struct {
+		partner string
+		group   bool
+	}{{"WLD", true}, {"X097", true}, {"CHN", false}, {"X899", false}, {"X837", false}, {"X838", false}, {"X839", false}, {"X129", false}} {
+		c, err := ref.Country(tt.partner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := grouping(c); got != tt.group {
+			t.Errorf("grouping(%s %q) = %v; want %v", c.ISO3, c.Name, got, tt.group)
+		}
+	}
+	// Any other aggregate is a group, not a part.
+	if !grouping(data.Country{ISO3: "X990", Name: "ASEAN", Aggregate: true, M49: -1, ComtradeCode: 990}) {
+		t.Error("an aggregate the reference might add (ASEAN) is counted as a part")
+	}
+
+	// In a file: World 100 = China 60 + Areas, nes 40; the EU's 70
+	// overlaps them and is not added.
+	in := "reporter,partner,period,flow,product,value\nIND,World,2022,export,TOTAL,100\nIND,China,2022,export,TOTAL,60\nIND,\"Areas, nes\",2022,export,TOTAL,40\nIND,EU,2022,export,TOTAL,70\n"
+	rep, err := Check(context.Background(), ref, "g.csv", strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := partsWarnings(rep); len(w) != 0 {
+		t.Errorf("warnings %q", w)
 	}
 }

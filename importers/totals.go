@@ -29,16 +29,21 @@ import (
 // partLevel is one level of parts that should add up to a total.
 type partLevel int
 
+// The levels: HS codes by length, since codes of different lengths
+// overlap (a subheading holds its national tariff lines), then sections
+// and sectors.
 const (
 	levelChapters partLevel = iota
 	levelHeadings
 	levelSubheadings
+	levelTariff8  // national tariff lines of 8 digits
+	levelTariff10 // of 10 digits or more
 	levelSections
 	levelSectors
 	nLevels
 )
 
-var levelNames = [nLevels]string{"HS chapters", "HS headings", "HS subheadings", "HS sections", "sectors"}
+var levelNames = [nLevels]string{"HS chapters", "HS headings", "HS subheadings", "HS codes of 8 digits", "HS codes of 10 or more digits", "HS sections", "sectors"}
 
 // partsOf groups the parts of one stated total.
 type partsOf struct {
@@ -46,6 +51,12 @@ type partsOf struct {
 	hasTotal bool
 	sum      [nLevels]float64
 	n        [nLevels]int
+	// listed is a wide table's Total row under its partners: the sum of
+	// the partners listed, not stored (it is not trade with the World),
+	// kept only to check them; listedRow is its row number.
+	listed    float64
+	hasListed bool
+	listedRow int
 }
 
 // productKey is a reporter's flow with a partner in a period: the parts
@@ -66,15 +77,34 @@ type partnerKey struct {
 	product  string // its code
 }
 
-// groupings are partners that overlap others, so they are neither a total
-// nor a part. Areas "n.e.s.", bunkers and free zones are parts of World
-// (UN Comtrade's World is the sum over them and the countries).
-var groupings = map[string]bool{"WLD": true, "X097": true}
+// residualAreas are the UN Comtrade codes of the aggregates that are
+// parts of World, not groups of countries: bunkers, free zones, special
+// categories, the neutral zone and the US Minor Outlying Islands. Areas
+// "n.e.s." are found by name.
+var residualAreas = map[int]bool{536: true, 837: true, 838: true, 839: true, 849: true}
+
+// grouping reports whether a partner overlaps others, so that it is
+// neither a total nor a part: an aggregate of the reference (World, the
+// EU, any group it lists) other than the residual areas UN Comtrade adds
+// into World with the countries ("Areas, nes", bunkers, free zones).
+func grouping(c data.Country) bool {
+	if !c.Aggregate || residualAreas[c.ComtradeCode] {
+		return false
+	}
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		n = strings.ToLower(n)
+		if strings.HasSuffix(n, " nes") || strings.HasSuffix(n, ", nes") || strings.Contains(n, "not elsewhere specified") {
+			return false
+		}
+	}
+	return true
+}
 
 // Tolerance: totals and parts are often rounded separately (to a
 // thousand or a million US$ each), so a difference within 0.1% of the
-// total, or within one unit per part at the largest scale tables use,
-// is not reported.
+// total is not reported. (A tolerance of one rounding unit per part
+// would need the precision each cell was written with, which the
+// observations do not carry.)
 const partsTolerance = 0.001
 
 // maxPartsKeys bounds the memory the check takes: past it, new keys are
@@ -93,6 +123,8 @@ type partsCheck struct {
 	// shortfall says parts are meant to be complete, so that falling
 	// short of the total is reported too (wide tables).
 	shortfall bool
+	ref       *data.Reference
+	groups    map[string]bool // grouping, by partner key, as looked up
 	products  map[productKey]*partsOf
 	partners  map[partnerKey]*partsOf
 	truncated bool
@@ -102,21 +134,39 @@ type partsCheck struct {
 	lateTotal bool // ...but one came after
 }
 
-func newPartsCheck(shortfall bool) *partsCheck {
-	return &partsCheck{shortfall: shortfall, products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+func newPartsCheck(shortfall bool, ref *data.Reference) *partsCheck {
+	return &partsCheck{shortfall: shortfall, ref: ref, groups: map[string]bool{},
+		products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
+}
+
+// isGroup is grouping for a partner key; a key the reference does not
+// know is a part.
+func (c *partsCheck) isGroup(partner string) bool {
+	g, ok := c.groups[partner]
+	if !ok {
+		if k, err := c.ref.Country(partner); err == nil {
+			g = grouping(k)
+		}
+		c.groups[partner] = g
+	}
+	return g
 }
 
 // level says which level of parts a product is; ok is false for TOTAL.
 func level(p data.Product) (partLevel, bool) {
 	switch p.Classification {
 	case data.HS:
-		switch len(p.Code) {
-		case 2:
+		switch n := len(p.Code); {
+		case n <= 2:
 			return levelChapters, true
-		case 4:
+		case n <= 4:
 			return levelHeadings, true
+		case n <= 6:
+			return levelSubheadings, true
+		case n <= 8:
+			return levelTariff8, true
 		}
-		return levelSubheadings, true
+		return levelTariff10, true
 	case data.HSSection:
 		return levelSections, true
 	case data.Sector:
@@ -148,7 +198,7 @@ func (c *partsCheck) add(o data.Observation) {
 			s.total, s.hasTotal = o.ValueUSD, true
 		}
 	}
-	if groupings[o.Partner] && o.Partner != "WLD" {
+	if o.Partner != "WLD" && c.isGroup(o.Partner) {
 		return
 	}
 	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
@@ -159,6 +209,20 @@ func (c *partsCheck) add(o data.Observation) {
 			s.sum[0] += o.ValueUSD
 			s.n[0]++
 		}
+	}
+}
+
+// addListed records a wide table's Total row under partner rows, which
+// should equal the sum of those partners: o has no partner.
+func (c *partsCheck) addListed(o data.Observation, row int) {
+	c.totals = true
+	if c.gaveUp {
+		c.lateTotal = true
+		return
+	}
+	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
+	if s := entry(c, c.partners, qk); s != nil {
+		s.listed, s.hasListed, s.listedRow = o.ValueUSD, true, row
 	}
 }
 
@@ -214,12 +278,12 @@ func (c *partsCheck) warnings() []string {
 				continue
 			}
 			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
-			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s)",
+			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s); both are kept as stated",
 				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))})
 		}
 	}
 	for k, s := range c.partners {
-		if !s.hasTotal || s.n[0] == 0 || !differs(s.total, s.sum[0], c.shortfall) {
+		if s.n[0] == 0 {
 			continue
 		}
 		product := k.product
@@ -227,8 +291,16 @@ func (c *partsCheck) warnings() []string {
 			product = string(k.class) + " " + k.product
 		}
 		what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, product, k.period.Label())
-		diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s)",
-			what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
+		// World beside some partners lists a selection: only an excess
+		// is an inconsistency. A Total row under them is their sum.
+		if s.hasTotal && differs(s.total, s.sum[0], false) {
+			diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
+				what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
+		}
+		if s.hasListed && differs(s.listed, s.sum[0], true) {
+			diffs = append(diffs, partsDiff{what + "partners listed", fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
+				what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))})
+		}
 	}
 	slices.SortFunc(diffs, func(a, b partsDiff) int { return cmp.Compare(a.order, b.order) })
 	var out []string
@@ -237,7 +309,7 @@ func (c *partsCheck) warnings() []string {
 			out = append(out, fmt.Sprintf("…and %d more totals whose parts add up to something else", len(diffs)-maxPartsWarnings))
 			break
 		}
-		out = append(out, d.msg+"; both are kept as stated")
+		out = append(out, d.msg)
 	}
 	if c.lateTotal {
 		out = append(out, fmt.Sprintf("totals were not compared with their parts: the first %d observations state no total, and one came later", noTotalsAfter))

@@ -2,6 +2,7 @@ package importers
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,5 +105,49 @@ func TestLongValueHeaders(t *testing.T) {
 	// A --unit that is not one is refused before anything is read.
 	if _, err := Check(context.Background(), mustReference(t), "u.csv", strings.NewReader(string(b)), Options{Unit: "rupees"}); err == nil || !strings.Contains(err.Error(), `--unit "rupees" is not a unit`) {
 		t.Errorf("--unit rupees: %v", err)
+	}
+}
+
+// TestUnitDollars: a unit statement in US dollars is read at its scale,
+// with "$" or "dollars" alone taken as US$; dollars qualified by another
+// country (HK$, C$, Canadian dollars, AUD) are refused, not read as US$.
+func TestUnitDollars(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		text  string
+		scale int
+	}{
+		{"US$", 0}, {"USD", 0}, {"(value in thousand US$)", 3}, {"US $ million", 6}, {"Value in US dollars", 0},
+		{"Million U.S. dollars", 6}, {"U.S.$ thousand", 3}, {"$ million", 6}, {"thousand dollars", 3},
+		{"(value in $ billion)", 9}, {"Values in United States dollars", 0}, {"USD million", 6},
+	} {
+		sc, _, ok, err := parseUnit(tt.text)
+		if !ok || err != "" || sc != tt.scale {
+			t.Errorf("parseUnit(%q) = scale %d, ok %v, %q; want scale %d", tt.text, sc, ok, err, tt.scale)
+		}
+	}
+	for _, tt := range []struct{ text, what string }{
+		{"HK$ million", "HK$"}, {"(value in C$)", "C$"}, {"A$ thousand", "A$"}, {"NZ$ million", "NZ$"}, {"Value in S$ million", "S$"},
+		{"NT$ billion", "NT$"}, {"thousand Canadian dollars", "Canadian dollars"}, {"Values in Australian dollars", "Australian dollars"},
+		{"HKD million", "HKD"}, {"Value (million Hong Kong dollars)", "Hong Kong dollars"},
+	} {
+		_, _, ok, err := parseUnit(tt.text)
+		if ok || !strings.Contains(err, tt.what+", a currency other than US dollars") {
+			t.Errorf("parseUnit(%q): ok %v, %q; want a refusal naming %s", tt.text, ok, err, tt.what)
+		}
+	}
+
+	// A wide table's refusal names the unit's cell: its row, and its
+	// column when it is in the header.
+	const table = "Hong Kong: exports to selected countries\n%s\nCountry%s,2021,2022\nChina,1,2\n"
+	for _, tt := range []struct{ above, header, want string }{
+		{"(value in HK$ million)", "", `w.csv: row 2: "(value in HK$ million)" states values in HK$, a currency other than US dollars`},
+		{"", " (thousand Canadian dollars)", `w.csv: row 3, column "Country (thousand Canadian dollars)": "Country (thousand Canadian dollars)" states values in Canadian dollars`},
+	} {
+		in := fmt.Sprintf(table, tt.above, tt.header)
+		_, err := Check(context.Background(), mustReference(t), "w.csv", strings.NewReader(in), Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%q: error %v; want it to start %q", in, err, tt.want)
+		}
 	}
 }

@@ -46,7 +46,9 @@ func (w *wide) Detect(head [][]string) (int, string) {
 	if n := len(h.periods); n > 1 {
 		span += " … " + h.periods[n-1].text
 	}
-	return 5, fmt.Sprintf("wide table: %d period columns (%s) in row %d", len(h.periods), span, i+1)
+	// No row number: head holds the rows that are not blank, so i+1 need
+	// not be the header's row; the Report's HeaderRow is.
+	return 5, fmt.Sprintf("wide table: %d period columns (%s)", len(h.periods), span)
 }
 
 // Description says where the unit was found, for the dataset's record.
@@ -187,10 +189,25 @@ type unitFound struct {
 	name  string // "thousand US$"
 	from  string // `row 3 "(value in thousand US$)"`
 	err   string // a unit that is not US$
+	// errRow and errCell place a refused unit: its row (0: not in the
+	// file) and cell; errHeader says the cell is in the header.
+	errRow    int
+	errCell   string
+	errHeader bool
 }
 
 var (
-	reUSD      = regexp.MustCompile(`(?i)(us\s?\$|\busd\b|\bus\s+dollars?\b|\bdollars?\b|\$)`)
+	// reUSD is a statement in US dollars; a bare "$" or "dollars" counts
+	// once otherDollar has found no other country's dollar in the text.
+	reUSD = regexp.MustCompile(`(?i)(\bu\.?\s?s\.?\s?\$|\busd\b|\bu\.?\s?s\.?\s+dollars?\b|\bunited\s+states\s+dollars?\b|\bdollars?\b|\$)`)
+	// reDollarSign is a dollar sign with letters before it: "HK$", "C$",
+	// "NT$"; "US$" and "U.S.$" are told apart in otherDollar.
+	reDollarSign = regexp.MustCompile(`(?i)\b([a-z]{1,3})\$`)
+	// reOtherDollar names another country's dollar, by ISO 4217 code (in
+	// capitals, as written) or by name.
+	reOtherDollar = regexp.MustCompile(`\b(?:HKD|CAD|AUD|NZD|SGD|TWD|JMD|TTD|BSD|BBD|BZD|BND|FJD|XCD|NAD|LRD|GYD|SRD|KYD|BMD|SBD|ZWL)\b|` +
+		`(?i:\b(?:canadian|australian|hong\s*kong|new\s+zealand|singapore|new\s+taiwan|taiwan|jamaican|fiji(?:an)?|bahamian|barbados|belize|brunei|` +
+		`east\s+caribbean|namibian|liberian|guyana(?:ese)?|surinamese|cayman(?:\s+islands)?|bermudian|solomon\s+islands|zimbabwe(?:an)?|trinidad\s+and\s+tobago)\s+dollars?\b)`)
 	reThousand = regexp.MustCompile(`(?i)(\bthousands?\b|'000|\b000s?\b|\b1[,.]?000\b|\bth\.)`)
 	reMillion  = regexp.MustCompile(`(?i)(\bmillions?\b|\bmn\b|\bmln\b|\bmio\b)`)
 	reBillion  = regexp.MustCompile(`(?i)(\bbillions?\b|\bbn\b|\bbln\b)`)
@@ -208,6 +225,9 @@ func parseUnit(text string) (scale int, name string, ok bool, err string) {
 	if len(text) > maxLabel {
 		return 0, "", false, ""
 	}
+	if d := otherDollar(text); d != "" {
+		return 0, "", false, fmt.Sprintf("%q states values in %s, a currency other than US dollars; convert them, or give --unit if they are US$", text, d)
+	}
 	usd := reUSD.MatchString(text)
 	if !usd {
 		if reOtherCur.MatchString(text) && (strings.Contains(strings.ToLower(text), "value") || strings.Contains(strings.ToLower(text), "unit")) {
@@ -224,6 +244,19 @@ func parseUnit(text string) (scale int, name string, ok bool, err string) {
 		return 3, "thousand US$", true, ""
 	}
 	return 0, "US$", true, ""
+}
+
+// otherDollar finds a dollar of a country other than the United States
+// in text ("HK$", "C$", "Canadian dollars", "AUD"); "" when there is none.
+func otherDollar(text string) string {
+	for _, m := range reDollarSign.FindAllStringSubmatchIndex(text, -1) {
+		prefix := strings.ToUpper(text[m[2]:m[3]])
+		if prefix == "US" || prefix == "USD" || prefix == "S" && strings.HasSuffix(strings.ToUpper(text[:m[2]]), "U.") {
+			continue // "US$", "USD$", "U.S.$"
+		}
+		return text[m[0]:m[1]]
+	}
+	return reOtherDollar.FindString(text)
 }
 
 // findUnit looks for the unit in the rows above the header, then in the
@@ -244,7 +277,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 			if sc, name, ok, err := parseUnit(c); ok {
 				return unitFound{scale: sc, name: name, from: fmt.Sprintf("row %d %q", rowOf(i), c)}
 			} else if err != "" {
-				return unitFound{err: err}
+				return unitFound{err: err, errRow: rowOf(i), errCell: c}
 			}
 		}
 	}
@@ -253,7 +286,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 		if sc, name, ok, err := parseUnit(c); ok {
 			return unitFound{scale: sc, name: name, from: fmt.Sprintf("header row %d %q", rowOf(len(above)), c)}
 		} else if err != "" {
-			return unitFound{err: err}
+			return unitFound{err: err, errRow: rowOf(len(above)), errCell: c, errHeader: true}
 		}
 	}
 	return unitFound{}
@@ -387,6 +420,10 @@ var (
 	ignoredHeaders = map[string]bool{"s no": true, "sno": true, "sr no": true, "no": true, "serial": true, "rank": true, "s n": true, "#": true, "": true}
 	totalLabels    = map[string]bool{"total": true, "world": true, "grand total": true, "all countries": true, "total exports": true,
 		"total imports": true, "total trade": true, "all commodities": true, "all products": true, "total all countries": true, "world total": true}
+	// worldLabels are the total labels that name the World itself: a row
+	// so labelled among partners is trade with every partner, whereas a
+	// bare "Total" adds up the partners listed, often a selection.
+	worldLabels = map[string]bool{"world": true, "world total": true, "total world": true, "all countries": true, "total all countries": true, "all partners": true}
 )
 
 // footnote reports whether a row's first cell begins a footnote.
@@ -408,6 +445,9 @@ type wideSetup struct {
 	labelCol, nameCol       int
 	kind                    labelKind
 	headerRow               int
+	// seenPartner and seenProduct say what the rows of a labelAuto
+	// column were so far, to read its Total row as the same kind.
+	seenPartner, seenProduct bool
 }
 
 // Parse finds the header, reads the title and unit above it, then one
@@ -516,6 +556,12 @@ func (w *wide) setup(above [][]string, rowOf func(int) int, h *wideHeader, heade
 	st := &wideSetup{h: h, headerRow: headerRow, labelCol: -1, nameCol: -1, kind: labelAuto}
 	st.unit = w.findUnit(above, h.labels, rowOf)
 	switch {
+	case st.unit.err != "" && st.unit.errRow > 0:
+		e := &Error{Row: st.unit.errRow, Value: st.unit.errCell, Msg: st.unit.err}
+		if st.unit.errHeader {
+			e.Column = st.unit.errCell
+		}
+		return nil, e
 	case st.unit.err != "":
 		return fail(st.unit.err)
 	case st.unit.name == "":
@@ -610,17 +656,19 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
-	isTotal := totalLabels[strings.ToLower(strings.Join(strings.Fields(label), " "))]
+	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
+	isTotal, isWorld := totalLabels[norm], worldLabels[norm]
 	rowKind := st.kind
 	if rowKind == labelAuto {
-		rowKind = labelProduct
-		if _, err := w.ref.Country(label); err == nil || isTotal {
-			rowKind = labelPartner
-		}
+		rowKind = w.autoKind(st, label, isTotal, isWorld)
 	}
 	switch {
-	case rowKind == labelPartner && isTotal:
+	case rowKind == labelPartner && (isWorld || isTotal && st.partner == "WLD"):
+		// "World", or a Total under a title (or --partner) that says the
+		// table covers every partner.
 		base.Partner = "WLD"
+	case rowKind == labelPartner && isTotal:
+		return nil, w.listedTotal(st, sheet, row, label, base, cell, fail)
 	case rowKind == labelPartner:
 		c, err := w.ref.Country(label)
 		if err != nil {
@@ -675,6 +723,59 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	return obs, nil
 }
 
+// autoKind decides whether a row of a column whose header does not say
+// is a partner or a product: a country is a partner, other text a
+// product; a Total row is what the rows above it were, else a product
+// total when the title names the partner (the rows are then the
+// products traded with it), else a partner total.
+func (w *wide) autoKind(st *wideSetup, label string, isTotal, isWorld bool) labelKind {
+	switch {
+	case isWorld:
+		return labelPartner
+	case isTotal && st.seenProduct, isTotal && !st.seenPartner && st.partner != "":
+		return labelProduct
+	case isTotal:
+		return labelPartner
+	}
+	if _, err := w.ref.Country(label); err == nil {
+		st.seenPartner = true
+		return labelPartner
+	}
+	st.seenProduct = true
+	return labelProduct
+}
+
+// listedTotal reads a Total row under partner rows. It adds up the
+// partners listed, which are often a selection ("exports to selected
+// countries"), so it is not trade with the World and is not stored; its
+// figures go to Options.listedTotal, which checks the rows above against
+// them.
+func (w *wide) listedTotal(st *wideSetup, sheet string, row int, label string, base data.Observation,
+	cell func(int) string, fail func(col int, value, msg string) *Error) *Error {
+	var totals []data.Observation
+	for _, p := range st.h.periods {
+		v := cell(p.col)
+		value, ok, perr := parseNumber(v)
+		switch {
+		case perr != nil:
+			return fail(p.col, v, perr.Error())
+		case !ok:
+			continue
+		}
+		o := base
+		o.Partner, o.Period = "", p.period
+		var err error
+		if o.ValueUSD, err = scaleDecimal(value, st.unit.scale); err != nil {
+			return fail(p.col, v, err.Error())
+		}
+		totals = append(totals, o)
+	}
+	if w.o.listedTotal != nil {
+		w.o.listedTotal(row, label, totals)
+	}
+	return nil
+}
+
 // reYearInTitle is a calendar year stated in a title row.
 var reYearInTitle = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
 
@@ -703,14 +804,22 @@ func (w *wide) year(above [][]string, rowOf func(int) int) (int, string) {
 	return 0, ""
 }
 
-// describe says where the header, unit, title and year were found.
-func (w *wide) describe(head [][]string) detection {
+// describe says where the header, unit, title and year were found, by
+// their row numbers rows. It reads the unit again with them, as Detect
+// knows only the rows' order, so that Description says the right row.
+func (w *wide) describe(head [][]string, rows []int) detection {
 	i, h := findWideHeader(head, w.o.FiscalStartMonth)
 	d := detection{header: i}
 	if h == nil {
 		return d
 	}
-	rowOf := func(j int) int { return j + 1 }
+	rowOf := func(j int) int {
+		if j < len(rows) {
+			return rows[j]
+		}
+		return j + 1
+	}
+	w.unit = w.findUnit(head[:i], head[i], rowOf)
 	if w.unit.name != "" {
 		d.unit, d.unitFrom = w.unit.name, w.unit.from
 	}

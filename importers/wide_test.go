@@ -19,7 +19,9 @@ func TestImportWide(t *testing.T) {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
 			p := mustParseFile(t, file, Options{FiscalStartMonth: 7})
-			if p.format != "wide" || len(p.obs) != 2 || len(p.skipped) != 7 {
+			// Skipped: Russia's and China's ".." cells; the Total row is
+			// the sum of the partners listed, not stored at all.
+			if p.format != "wide" || len(p.obs) != 2 || len(p.skipped) != 4 {
 				t.Fatalf("format %s, %d observations, skipped %v", p.format, len(p.obs), p.skipped)
 			}
 			if e := p.skipped[0]; e.Row != 6 || e.Column != "2021-22" || e.Value != ".." {
@@ -60,7 +62,7 @@ func TestWideErrors(t *testing.T) {
 		{"unknown country", strings.Replace(good, "Russia", "Atlantis", 1), Options{FiscalStartMonth: 7}, `w.csv: row 4, column "Country": "Atlantis" is not a known country`},
 		{"no unit", strings.Replace(good, "(value in thousand US$)\n", "", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: no unit is stated`},
 		{"no reporter", strings.Replace(good, "Pakistan: exports to selected countries\n", "", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: a wide table needs its reporter and flow`},
-		{"rupees", strings.Replace(good, "thousand US$", "million Rs.", 1), Options{FiscalStartMonth: 7}, `w.csv: row 3: "(value in million Rs.)" states values in a currency other than US dollars`},
+		{"rupees", strings.Replace(good, "thousand US$", "million Rs.", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: "(value in million Rs.)" states values in a currency other than US dollars`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,4 +123,98 @@ func TestWideShapes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWideTotalRow: a Total row under partner rows is the sum of the
+// partners listed, not trade with the World, so it is not stored as World
+// (it only checks the rows above it, and the report says so); a World row
+// is; a title that names the World as partner makes the Total row World;
+// in a product table the Total row is product TOTAL with the title's
+// partner, even when the label column's header does not say products.
+// The figures are made-up test values.
+func TestWideTotalRow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ref := mustReference(t)
+	check := func(t *testing.T, in string, o Options) *Report {
+		t.Helper()
+		rep, err := Check(ctx, ref, "t.csv", strings.NewReader(in), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	keys := func(rep *Report) []string {
+		var out []string
+		for _, o := range rep.Sample {
+			out = append(out, strings.Join([]string{o.Partner, o.Product.Key(), o.Period.Label(), strconv.FormatFloat(o.ValueUSD, 'f', -1, 64)}, " "))
+		}
+		return out
+	}
+
+	t.Run("selected partners: Total is not World", func(t *testing.T) {
+		t.Parallel()
+		rep := mustCheck(t, "wide_months_2023.csv", Options{SampleRows: 100})
+		if rep.Rows != 12 || rep.NumPairs != 2 || strings.Join(rep.Pairs, ",") != "PAK-CHN,PAK-RUS" {
+			t.Errorf("%d rows, pairs %v; want 12 rows of PAK-CHN and PAK-RUS only", rep.Rows, rep.Pairs)
+		}
+		for _, o := range rep.Sample {
+			if o.Partner == "WLD" {
+				t.Errorf("the Total row was stored as World: %+v", o)
+			}
+		}
+		if d := strings.Join(rep.Details, "\n"); !strings.Contains(d, `row 7 "Total" is the sum of the partners listed above it, not trade with the World: not stored`) {
+			t.Errorf("details do not say the Total row was left out: %q", rep.Details)
+		}
+		// Jun: China 4 + Russia 5.5 = 9.5 million, the Total row says 10.
+		want := "PAK export TOTAL, Jun 2023: the Total row (row 7, the sum of the partners listed; not stored) states 10,000,000 US$ but the 2 partners listed add up to 9,500,000 US$ (difference 500,000 US$, 5.00% of the total)"
+		if len(rep.Warnings) != 1 || !strings.HasPrefix(rep.Warnings[0], want) {
+			t.Errorf("warnings %q; want one starting %q", rep.Warnings, want)
+		}
+	})
+	t.Run("a World row is World", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, "Pakistan: imports from selected countries\nUS$ million\nCountry,2021,2022\nChina,1,2\nWorld,10,20\n", Options{})
+		if got := strings.Join(keys(rep), "|"); got != "CHN TOTAL:TOTAL 2021 1000000|CHN TOTAL:TOTAL 2022 2000000|WLD TOTAL:TOTAL 2021 10000000|WLD TOTAL:TOTAL 2022 20000000" {
+			t.Errorf("observations %s", got)
+		}
+		if len(rep.Warnings) != 0 {
+			t.Errorf("a World row above its selected partners warns: %q", rep.Warnings)
+		}
+	})
+	t.Run("a title with the World as partner makes Total World", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, "Pakistan: exports to World\nUS$ million\nCountry,2021\nChina,1\nRussia,2\nTotal,3\n", Options{})
+		if got := strings.Join(keys(rep), "|"); got != "CHN TOTAL:TOTAL 2021 1000000|RUS TOTAL:TOTAL 2021 2000000|WLD TOTAL:TOTAL 2021 3000000" {
+			t.Errorf("observations %s", got)
+		}
+	})
+	t.Run("products: Total stays with the title's partner", func(t *testing.T) {
+		t.Parallel()
+		for _, header := range []string{"Commodity", "Goods"} {
+			rep := check(t, "Pakistan's exports to Russia\n(US$ thousand)\n"+header+",2021,2022\nRice,10,20\nCotton yarn,1,2\nTotal,11,22\n", Options{})
+			got := keys(rep)
+			if len(got) != 6 || got[4] != "RUS TOTAL:TOTAL 2021 11000" || got[5] != "RUS TOTAL:TOTAL 2022 22000" {
+				t.Errorf("header %q: observations %q; want the Total row as RUS TOTAL", header, got)
+			}
+			if len(rep.Warnings) != 0 {
+				t.Errorf("header %q: warnings %q", header, rep.Warnings)
+			}
+		}
+	})
+}
+
+// TestWideReportRows: the report's row numbers are the file's, blank
+// lines included, which the CSV reader skips. Made-up figures.
+func TestWideReportRows(t *testing.T) {
+	t.Parallel()
+	in := "\nPakistan: exports to selected countries\n\n(value in thousand US$)\n\nCountry,2021\nChina,1\n"
+	rep, err := Check(context.Background(), mustReference(t), "t.csv", strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.HeaderRow != 6 || rep.UnitFrom != `row 4 "(value in thousand US$)"` ||
+		!strings.Contains(strings.Join(rep.Details, "\n"), `from the title in row 2 "Pakistan: exports to selected countries"`) {
+		t.Errorf("header row %d, unit from %q, details %q; want rows 6, 4 and 2", rep.HeaderRow, rep.UnitFrom, rep.Details)
+	}
 }

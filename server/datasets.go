@@ -59,18 +59,27 @@ func (s *Server) importOptions(f map[string]string) (importers.Options, error) {
 }
 
 // importUpload imports an upload as a new dataset and then keeps its file
-// as the dataset's original. A file already imported comes back with the
-// dataset that holds it and an error wrapping data.ErrDuplicate.
-func (s *Server) importUpload(ctx context.Context, up *upload, o importers.Options) (data.Dataset, error) {
+// as the dataset's original, returning the importers' warnings (totals
+// that differ from their parts, a unit assumed), which are also logged.
+// A file already imported comes back with the dataset that holds it and
+// an error wrapping data.ErrDuplicate.
+func (s *Server) importUpload(ctx context.Context, up *upload, o importers.Options) (data.Dataset, []string, error) {
 	f, err := os.Open(up.path)
 	if err != nil {
-		return data.Dataset{}, err
+		return data.Dataset{}, nil, err
 	}
-	d, err := importers.Import(ctx, s.store, up.name, f, o)
+	d, rep, err := importers.ImportReport(ctx, s.store, up.name, f, o)
 	f.Close()
 	s.metrics.ObserveImport(d.RowCount, err)
 	if err != nil {
-		return d, err
+		return d, nil, err
+	}
+	var warnings []string
+	if rep != nil {
+		warnings = rep.Warnings
+		for _, w := range warnings {
+			s.log.Warn("dataset imported with a warning", "dataset", d.ID, "warning", w)
+		}
 	}
 	if dest, ok := s.uploads.originalPath(d.SHA256); ok {
 		if err := os.Rename(up.path, dest); err != nil {
@@ -80,7 +89,7 @@ func (s *Server) importUpload(ctx context.Context, up *upload, o importers.Optio
 		}
 	}
 	s.log.Info("dataset imported", "dataset", d.ID, "format", d.Format, "rows", d.RowCount, "sha256", d.SHA256)
-	return d, nil
+	return d, warnings, nil
 }
 
 // deleteDataset removes a dataset, its observations and its original.

@@ -98,7 +98,7 @@ func (s *Server) handleCreateDataset(c echo.Context) error {
 		}
 		return c.JSON(cmpStatus(len(r.Errors) > 0, http.StatusUnprocessableEntity, http.StatusOK), newPreviewJSON(r))
 	}
-	d, err := s.importUpload(ctx, up, o)
+	d, warnings, err := s.importUpload(ctx, up, o)
 	if err != nil {
 		return s.importFailed(ctx, c, up.name, d, err)
 	}
@@ -107,7 +107,14 @@ func (s *Server) handleCreateDataset(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/datasets/%d", d.ID))
-	return c.JSON(http.StatusCreated, s.newDatasetJSON(sum))
+	return c.JSON(http.StatusCreated, importedJSON{s.newDatasetJSON(sum), append([]string{}, warnings...)})
+}
+
+// importedJSON is the answer to an import: the new dataset and what the
+// importers warned about while reading it.
+type importedJSON struct {
+	datasetJSON
+	Warnings []string `json:"warnings"`
 }
 
 func cmpStatus(cond bool, yes, no int) int {
@@ -216,6 +223,13 @@ type previewJSON struct {
 	SHA256       string            `json:"sha256"`
 	Layout       string            `json:"layout,omitempty"`
 	LayoutAbout  string            `json:"layout_about,omitempty"`
+	Reason       string            `json:"layout_reason,omitempty"`
+	Sheet        string            `json:"sheet,omitempty"`
+	Encoding     string            `json:"encoding,omitempty"`
+	HeaderRow    int               `json:"header_row,omitempty"`
+	Unit         string            `json:"unit,omitempty"`
+	UnitFrom     string            `json:"unit_from,omitempty"`
+	Details      []string          `json:"details"`
 	Rows         int64             `json:"rows"`
 	Skipped      int               `json:"skipped"`
 	Reporters    int               `json:"reporters"`
@@ -263,7 +277,9 @@ type observationJSON struct {
 
 func newPreviewJSON(r previewResult) previewJSON {
 	j := previewJSON{DryRun: true, File: r.File, Size: r.Size, SHA256: r.SHA256, Layout: r.Layout, LayoutAbout: r.LayoutAbout,
-		Rows: r.Rows, Skipped: r.Skipped, Reporters: r.Reporters, Periods: []periodJSON{}, Pairs: []pairJSON{},
+		Reason: r.Reason, Sheet: r.Sheet, Encoding: r.Encoding, HeaderRow: r.HeaderRow, Unit: r.Unit, UnitFrom: r.UnitFrom,
+		Details: append([]string{}, r.Details...),
+		Rows:    r.Rows, Skipped: r.Skipped, Reporters: r.Reporters, Periods: []periodJSON{}, Pairs: []pairJSON{},
 		Observations: []observationJSON{}, Warnings: append([]string{}, r.Warnings...), Errors: append([]importErrorJSON{}, r.Errors...)}
 	if r.FirstMonth != 0 {
 		j.FirstMonth, j.LastMonth = yearMonth(r.FirstMonth), yearMonth(r.LastMonth)

@@ -293,11 +293,12 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	if fields["preview"] == "" {
 		return fmt.Errorf("%w: choose a file to upload", data.ErrInvalid)
 	}
-	p, ok := s.uploads.pending(fields["preview"])
-	if !ok {
-		return errPreviewGone
+	p, err := s.uploads.reparse(fields["preview"])
+	if err != nil {
+		return err
 	}
 	r, err := s.preview(ctx, &p.up, o)
+	s.uploads.reparsed(p.id)
 	if err != nil {
 		return err
 	}
@@ -325,7 +326,7 @@ func (s *Server) handleCommitForm(c echo.Context) error {
 		s.uploads.release(id, false)
 		return err
 	}
-	d, err := s.importUpload(ctx, &p.up, o)
+	d, _, err := s.importUpload(ctx, &p.up, o) // its warnings were in the preview, and are logged
 	// A file that is refused now will be refused again: forget its preview.
 	s.uploads.release(id, err == nil || errors.Is(err, data.ErrDuplicate) || importErrors(p.up.name, err) != nil)
 	if err != nil {

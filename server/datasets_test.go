@@ -363,6 +363,8 @@ func TestDryRunStoresNothing(t *testing.T) {
 	type preview struct {
 		DryRun       bool   `json:"dry_run"`
 		Layout       string `json:"layout"`
+		HeaderRow    int    `json:"header_row"`
+		Unit         string `json:"unit"`
 		Rows         int    `json:"rows"`
 		Skipped      int    `json:"skipped"`
 		Periods      []struct{ Label string }
@@ -375,7 +377,7 @@ func TestDryRunStoresNothing(t *testing.T) {
 		DuplicateOf *int64 `json:"duplicate_of"`
 	}
 	p := decode[preview](t, body)
-	if !p.DryRun || p.Layout != "long" || p.Rows != 30 || p.Skipped != 1 || len(p.Periods) != 30 || len(p.Pairs) != 1 || p.DuplicateOf != nil {
+	if !p.DryRun || p.Layout != "long" || p.HeaderRow != 1 || p.Unit != "US$" || p.Rows != 30 || p.Skipped != 1 || len(p.Periods) != 30 || len(p.Pairs) != 1 || p.DuplicateOf != nil {
 		t.Errorf("preview = %+v", p)
 	}
 	if len(p.Observations) != previewRows || p.Observations[0].Period != "Jan 2000" || p.Observations[19].ValueUSD != 119 {

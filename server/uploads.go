@@ -56,6 +56,10 @@ type pendingPreview struct {
 	result     previewResult
 	expires    time.Time
 	committing bool
+	// reparsing counts the parses of its file with new options under
+	// way: the file must stay where it is until they end, so a commit
+	// (which moves it) and the sweep wait.
+	reparsing int
 }
 
 func newUploads(cfg Config) (*uploads, error) {
@@ -348,9 +352,40 @@ func (u *uploads) claim(id string) (pendingPreview, error) {
 		return pendingPreview{}, errPreviewGone
 	case p.committing:
 		return pendingPreview{}, echo.NewHTTPError(http.StatusConflict, "This preview is being committed already.")
+	case p.reparsing > 0:
+		return pendingPreview{}, echo.NewHTTPError(http.StatusConflict,
+			"This preview is being parsed again with new options: commit it once the new preview shows.")
 	}
 	p.committing = true
 	return *p, nil
+}
+
+// reparse returns a preview to parse its file again with new options,
+// refusing one being committed, whose file the commit moves away; the
+// caller must call reparsed when done.
+func (u *uploads) reparse(id string) (pendingPreview, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.sweepLocked()
+	p, ok := u.previews[id]
+	switch {
+	case !ok:
+		return pendingPreview{}, errPreviewGone
+	case p.committing:
+		return pendingPreview{}, echo.NewHTTPError(http.StatusConflict,
+			"This preview is being committed: wait for the commit to finish (the datasets page lists it) before changing its options.")
+	}
+	p.reparsing++
+	return *p, nil
+}
+
+// reparsed ends a reparse.
+func (u *uploads) reparsed(id string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if p, ok := u.previews[id]; ok {
+		p.reparsing--
+	}
 }
 
 func (u *uploads) release(id string, done bool) {
@@ -371,7 +406,7 @@ func (u *uploads) release(id string, done bool) {
 func (u *uploads) sweepLocked() {
 	now := time.Now()
 	for id, p := range u.previews {
-		if now.After(p.expires) && !p.committing {
+		if now.After(p.expires) && !p.committing && p.reparsing == 0 {
 			p.up.discard()
 			delete(u.previews, id)
 		}

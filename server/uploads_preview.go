@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"tradedash/data"
 	"tradedash/importers"
@@ -19,17 +20,25 @@ type previewResult struct {
 	File, SHA256        string
 	Size                int64
 	Layout, LayoutAbout string
-	Rows                int64
-	Skipped, Reporters  int
-	FirstMonth          data.Month
-	LastMonth           data.Month
-	Periods             []data.Period
-	Pairs               []data.Pair
-	Observations        []data.Observation
-	Warnings            []string
-	Errors              []importErrorJSON
-	Duplicate           *data.Dataset
-	Sheets              []importers.Sheet // a workbook's worksheets; none for CSV
+	// How the importers read the file, from their Report: why the layout
+	// was chosen, the header's row, the unit and where it is stated, and
+	// further findings (a reporter taken from a title, a Total row left
+	// out). Set even when the file is refused, once its layout is known.
+	Reason, Sheet, Encoding string
+	HeaderRow               int
+	Unit, UnitFrom          string
+	Details                 []string
+	Rows                    int64
+	Skipped, Reporters      int
+	FirstMonth              data.Month
+	LastMonth               data.Month
+	Periods                 []data.Period
+	Pairs                   []data.Pair
+	Observations            []data.Observation
+	Warnings                []string
+	Errors                  []importErrorJSON
+	Duplicate               *data.Dataset
+	Sheets                  []importers.Sheet // a workbook's worksheets; none for CSV
 }
 
 // layoutAbout says, for each layout the importers know, what made the file
@@ -38,14 +47,18 @@ var layoutAbout = map[string]string{
 	"tradedash-long":  "The header has every column of tradedash's own long format (reporter, partner, period, flow, product classification, code and name, value_usd, bound, quantity, unit, source_ref, source_quote).",
 	"comtrade-legacy": "The header has the columns of UN Comtrade's legacy CSV (Classification, Aggregate Level, Is Leaf Code, Trade Flow Code, Reporter ISO, Partner ISO, Commodity Code, Trade Value (US$)).",
 	"long":            "A long table, one figure per row: its reporter, partner, period, flow and value columns were found by their header names.",
+	"comtrade-plus":   "The header has the columns of a UN Comtrade Plus download (reporterISO, partnerISO, flowCode, cmdCode, primaryValue).",
+	"baci":            "The header is CEPII BACI's (t, i, j, k, v, q): HS6 flows, values in thousand US$.",
+	"wide":            "A wide table: periods as columns, one partner or product per row; the reporter, flow and unit come from the title rows or the options.",
 }
 
 // preview parses an upload as an import would, into a throwaway SQLite
 // database in os.TempDir, and reads back what it holds. It is the real
-// import path, so the preview cannot promise what the import then refuses;
-// a parse-only API in importers would be cheaper (no database, no reference
-// lists to load), and would let the preview say why a layout was chosen.
-// Problems with the file's content are the preview's findings, not errors.
+// import path, so the preview cannot promise what the import then refuses.
+// The importers' Report says how the file was read (layout and why,
+// header row, unit) and what to check (totals that differ from their
+// parts, a unit assumed). Problems with the file's content are the
+// preview's findings, not errors.
 func (s *Server) preview(ctx context.Context, up *upload, o importers.Options) (previewResult, error) {
 	r := previewResult{File: up.name, SHA256: up.sha256, Size: up.size}
 	if d, err := s.datasetWithSHA(ctx, up.sha256); err != nil {
@@ -76,7 +89,8 @@ func (s *Server) preview(ctx context.Context, up *upload, o importers.Options) (
 	defer f.Close()
 	// What is wrong with a workbook that lists no sheets, the import says.
 	r.Sheets, _ = importers.Sheets(f, up.size)
-	d, err := importers.Import(ctx, tmp, up.name, f, o)
+	d, rep, err := importers.ImportReport(ctx, tmp, up.name, f, o)
+	r.addReport(rep)
 	if err != nil {
 		if r.Errors = importErrors(up.name, err); r.Errors != nil {
 			return r, nil
@@ -89,13 +103,38 @@ func (s *Server) preview(ctx context.Context, up *upload, o importers.Options) (
 	return r, r.fill(ctx, tmp, d)
 }
 
+// addReport takes what the importers' report found; nil when the file
+// could not be opened or its layout not found.
+func (r *previewResult) addReport(rep *importers.Report) {
+	if rep == nil {
+		return
+	}
+	r.Layout, r.Reason, r.Sheet, r.Encoding, r.HeaderRow = rep.Layout, rep.Reason, rep.Sheet, rep.Encoding, rep.HeaderRow
+	r.Unit, r.UnitFrom, r.Details = rep.Unit, rep.UnitFrom, rep.Details
+	r.LayoutAbout = layoutText(rep.Layout)
+	// The rows left out for stating no value are listed one by one
+	// above, with their places; the report's count of them is not repeated.
+	noValue := fmt.Sprintf("%d rows or cells state no value", rep.NoValue)
+	for _, w := range rep.Warnings {
+		if rep.NoValue > 0 && strings.HasPrefix(w, noValue) {
+			continue
+		}
+		r.Warnings = append(r.Warnings, w)
+	}
+}
+
+// layoutText says what a layout is, for the preview.
+func layoutText(layout string) string {
+	if t := layoutAbout[layout]; t != "" {
+		return t
+	}
+	return fmt.Sprintf("The importers recognised the layout %q.", layout)
+}
+
 // fill reads back what the preview database holds of dataset d.
 func (r *previewResult) fill(ctx context.Context, tmp *data.Store, d data.Dataset) error {
 	r.Layout, r.Rows = d.Format, d.RowCount
-	r.LayoutAbout = layoutAbout[d.Format]
-	if r.LayoutAbout == "" {
-		r.LayoutAbout = fmt.Sprintf("The importers recognised the layout %q.", d.Format)
-	}
+	r.LayoutAbout = layoutText(d.Format)
 	var err error
 	if r.Observations, err = tmp.DatasetObservations(ctx, d.ID, previewRows); err != nil {
 		return err
