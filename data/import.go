@@ -112,6 +112,15 @@ type observationWriter struct {
 // the indexes: below that, keeping them costs less than building them.
 const dropIndexesAfter = 100_000
 
+// dropIndexesAfter is the store's threshold: dropIndexesAfter, or the
+// smaller one a test sets so as not to insert 100,000 rows under -race.
+func (s *Store) dropIndexesAfter() int64 {
+	if s.bulkThreshold > 0 {
+		return s.bulkThreshold
+	}
+	return dropIndexesAfter
+}
+
 // batchesInFlight is how many full batches wait for the inserter.
 const batchesInFlight = 4
 
@@ -131,7 +140,7 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	}
 	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
 		free: make(chan []any, batchesInFlight+1), full: make(chan []any, batchesInFlight), done: make(chan struct{}),
-		products: map[string]int64{}, countries: countries, dropAt: max(dropIndexesAfter, existing)}
+		products: map[string]int64{}, countries: countries, dropAt: max(s.dropIndexesAfter(), existing)}
 	for range batchesInFlight {
 		w.free <- make([]any, 0, 13*insertBatch)
 	}

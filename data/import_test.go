@@ -50,11 +50,12 @@ func bulkRows(n int, emit func(Observation) error) error {
 func TestImportBulkRebuildsIndexes(t *testing.T) {
 	ctx := context.Background()
 	s, _ := mustOpenStore(t)
+	s.bulkThreshold = 5 * insertBatch // 100,000 rows take minutes under -race
 	before := observationIndexes(t, s)
 	if len(before) < 3 {
 		t.Fatalf("indexes before: %q", before)
 	}
-	n := dropIndexesAfter + 2*insertBatch + 7
+	n := int(s.bulkThreshold) + 2*insertBatch + 7
 
 	boom := errors.New("the file ends in a bad row")
 	_, err := s.Import(ctx, testDataset("fails late"), func(emit func(Observation) error) error {

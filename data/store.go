@@ -30,6 +30,8 @@ type Store struct {
 	write *sql.DB
 	ref   *Reference
 	path  string
+	// bulkThreshold, when set (by tests), replaces dropIndexesAfter.
+	bulkThreshold int64
 }
 
 // Open opens (creating if needed) the database at path, applies pending
