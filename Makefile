@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean soak loadtest
+.PHONY: all build run test test-deps lint bench bench-1m fuzz cover screenshot generate clean soak loadtest
 
 all: lint test build
 
@@ -35,7 +35,11 @@ lint:
 ## bench: benchmarks, 10 runs each, into $(BENCHOUT); compare two runs with
 ## `go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt`
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=10 $(PKGS) | tee $(BENCHOUT)
+	$(GO) test -run '^$$' -bench . -skip '1M$$' -benchmem -count=10 $(PKGS) | tee $(BENCHOUT)
+
+## bench-1m: the 1,000,000-row import benchmarks (minutes per run), 3 runs
+bench-1m:
+	$(GO) test -run '^$$' -bench '1M$$' -benchmem -count=3 -timeout 2h ./importers | tee $(BENCHOUT)
 
 ## fuzz: run each fuzz target for FUZZTIME (the seeds alone run in `make test`)
 FUZZTIME ?= 60s
