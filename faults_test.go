@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -34,7 +35,7 @@ var (
 )
 
 // mustBinary builds tradedash once per test run, without cgo or the race
-// detector, as `make build` does.
+// detector, as `make build` does, and beside it internal/dbcheck.
 func mustBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -44,10 +45,13 @@ func mustBinary(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "tradedash")
-		cmd := exec.Command("go", "build", "-o", builtBin, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		for _, b := range []struct{ out, pkg string }{{builtBin, "."}, {filepath.Join(dir, "dbcheck"), "./internal/dbcheck"}} {
+			cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+				return
+			}
 		}
 	})
 	if buildErr != nil {
@@ -125,49 +129,30 @@ func envInt(t *testing.T, name string, def int) int {
 
 // dbState is what a check of the database after a fault finds.
 type dbState struct {
-	integrity string // PRAGMA integrity_check's answer
-	datasetID int64  // the dataset holding the file's sha256; 0 if none
-	rowCount  int64  // its row_count
-	stored    int64  // its observations
-	sum       float64
-	total     int64 // observations of every dataset
+	Integrity string // PRAGMA integrity_check's answer
+	DatasetID int64  // the dataset holding the file's sha256; 0 if none
+	RowCount  int64  // its row_count
+	Stored    int64  // its observations
+	Sum       float64
+	Total     int64 // observations of every dataset
 }
 
-// inspect opens the database as a fresh process would after a crash
-// (SQLite replays or discards the WAL on open) and checks it.
+// inspect checks the database in a new process (internal/dbcheck), which
+// opens it as tradedash would after a crash: SQLite replays or discards
+// the WAL on open.
 func inspect(t *testing.T, path, sha string) dbState {
 	t.Helper()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	out, err := exec.Command(filepath.Join(filepath.Dir(mustBinary(t)), "dbcheck"), path, sha).Output()
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var s dbState
-	rows, err := db.Query(`PRAGMA integrity_check`)
-	if err != nil {
-		t.Fatalf("integrity_check: %v", err)
-	}
-	var lines []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			t.Fatal(err)
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("dbcheck: %v\n%s", err, exit.Stderr)
 		}
-		lines = append(lines, l)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	s.integrity = strings.Join(lines, "; ")
-	err = db.QueryRow(`SELECT id, row_count FROM datasets WHERE sha256 = ?`, sha).Scan(&s.datasetID, &s.rowCount)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT count(*), coalesce(sum(value_usd), 0) FROM observations WHERE dataset_id = ?`, s.datasetID).Scan(&s.stored, &s.sum); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT count(*) FROM observations`).Scan(&s.total); err != nil {
-		t.Fatal(err)
+	var s dbState
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatalf("dbcheck: %v: %s", err, out)
 	}
 	return s
 }
@@ -232,16 +217,16 @@ func TestKillDuringImport(t *testing.T) {
 	// so that the file can be imported again.
 	whole := func(round int, s dbState) {
 		t.Helper()
-		if s.rowCount != int64(rows) || s.stored != int64(rows) || s.sum != wantSum || s.total != int64(rows) {
+		if s.RowCount != int64(rows) || s.Stored != int64(rows) || s.Sum != wantSum || s.Total != int64(rows) {
 			t.Fatalf("round %d: dataset %d has row_count %d, %d observations summing to %.0f, %d in all; want %d rows summing to %.0f",
-				round, s.datasetID, s.rowCount, s.stored, s.sum, s.total, rows, wantSum)
+				round, s.DatasetID, s.RowCount, s.Stored, s.Sum, s.Total, rows, wantSum)
 		}
 		store, err := openStore(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		if _, err := store.DeleteDataset(ctx, s.datasetID); err != nil {
+		if _, err := store.DeleteDataset(ctx, s.DatasetID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -255,8 +240,8 @@ func TestKillDuringImport(t *testing.T) {
 			t.Fatalf("round %d: the import after the kill failed: %v\n%s", round, err, cmd.Stderr)
 		}
 		s := inspect(t, db, sha)
-		if s.integrity != "ok" || s.datasetID == 0 {
-			t.Fatalf("round %d: after a completed import: integrity %q, dataset %d", round, s.integrity, s.datasetID)
+		if s.Integrity != "ok" || s.DatasetID == 0 {
+			t.Fatalf("round %d: after a completed import: integrity %q, dataset %d", round, s.Integrity, s.DatasetID)
 		}
 		whole(round, s)
 		return took
@@ -291,20 +276,20 @@ func TestKillDuringImport(t *testing.T) {
 		inspectStart := time.Now()
 		s := inspect(t, db, sha)
 		inspecting += time.Since(inspectStart)
-		if s.integrity != "ok" {
-			t.Fatalf("round %d (killed at %.2f of an import): integrity_check: %s", round, frac, s.integrity)
+		if s.Integrity != "ok" {
+			t.Fatalf("round %d (killed at %.2f of an import): integrity_check: %s", round, frac, s.Integrity)
 		}
 		switch {
 		case !killed:
 			finished++
 			whole(round, s)
-		case s.datasetID != 0:
+		case s.DatasetID != 0:
 			present++
 			whole(round, s)
 		default:
 			absent++
-			if s.total != 0 {
-				t.Fatalf("round %d (killed at %.2f): the dataset is gone but %d observations remain", round, frac, s.total)
+			if s.Total != 0 {
+				t.Fatalf("round %d (killed at %.2f): the dataset is gone but %d observations remain", round, frac, s.Total)
 			}
 			if absent%10 == 0 {
 				retried++
@@ -369,8 +354,8 @@ func TestImportIntoFullDisk(t *testing.T) {
 		t.Fatalf("the launcher failed: %s", stderr)
 	}
 	s := inspect(t, db, sha)
-	if s.integrity != "ok" || s.datasetID != 0 {
-		t.Errorf("after the failed import: integrity %q, dataset %d", s.integrity, s.datasetID)
+	if s.Integrity != "ok" || s.DatasetID != 0 {
+		t.Errorf("after the failed import: integrity %q, dataset %d", s.Integrity, s.DatasetID)
 	}
 	if after := readSnapshot(t, db); after != before {
 		t.Errorf("the failed import changed the database:\nbefore %s\nafter  %s", before, after)
@@ -381,8 +366,8 @@ func TestImportIntoFullDisk(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("import with room: %v\n%s", err, out)
 	}
-	if s := inspect(t, db, sha); s.integrity != "ok" || s.stored != rows {
-		t.Errorf("import with room: integrity %q, %d rows; want %d", s.integrity, s.stored, rows)
+	if s := inspect(t, db, sha); s.Integrity != "ok" || s.Stored != rows {
+		t.Errorf("import with room: integrity %q, %d rows; want %d", s.Integrity, s.Stored, rows)
 	}
 }
 
