@@ -1,0 +1,37 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+)
+
+// The pre-aggregated tables of migration 0004 (all_goods, dataset_pairs)
+// are derived from observations. Import fills them for the new dataset in
+// its own transaction, so a failed import leaves them as they were; a
+// deleted dataset's rows go with it through ON DELETE CASCADE, in the
+// delete's transaction.
+
+// aggregateSQL derives a dataset's rows of each aggregate table from its
+// observations; the migration runs the same selects over every dataset.
+var aggregateSQL = []string{
+	`INSERT INTO all_goods (observation_id, dataset_id, reporter, partner, period_start, period_end, flow, value_usd, bound, source_ref, source_quote)
+	SELECT o.id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+	FROM observations o JOIN products p ON p.id = o.product_id
+	WHERE o.dataset_id = ? AND p.classification = 'TOTAL'`,
+	`INSERT INTO dataset_pairs (dataset_id, reporter, partner, observations, totals, abs_value, first_start, last_end)
+	SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TOTAL'), sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
+	FROM observations o JOIN products p ON p.id = o.product_id
+	WHERE o.dataset_id = ?
+	GROUP BY o.reporter, o.partner`,
+}
+
+// addAggregates adds dataset's rows to the aggregate tables, inside the
+// transaction that imported its observations.
+func addAggregates(ctx context.Context, tx *sql.Tx, dataset int64) error {
+	for _, q := range aggregateSQL {
+		if _, err := tx.ExecContext(ctx, q, dataset); err != nil {
+			return err
+		}
+	}
+	return nil
+}
