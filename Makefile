@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean
+.PHONY: all build run test test-deps lint bench fuzz cover screenshot generate clean loaddata loadtest
 
 all: lint test build
 
@@ -58,6 +58,23 @@ screenshot: test-deps
 ## generate: rebuild the embedded reference lists and demo CSVs from ../shared/data
 generate:
 	$(GO) generate ./...
+
+## loaddata: build $(LOADDB), a synthetic all-pairs HS-chapter database for
+## the load test (LOADCOUNTRIES=60 LOADYEARS=15: 10.6 million observations;
+## try LOADCOUNTRIES=10 first). Not committed; remove the file to rebuild.
+LOADDB        ?= tmp/load.db
+LOADCOUNTRIES ?= 60
+LOADYEARS     ?= 15
+loaddata:
+	$(GO) run ./tools/loaddata -db $(LOADDB) -countries $(LOADCOUNTRIES) -years $(LOADYEARS)
+
+## loadtest: serve $(LOADDB) with the built binary on loopback and load every
+## API endpoint and page for LOADTIME each with LOADCONNS connections; prints
+## requests/s, p50 and p99; fails if any request fails.
+LOADTIME  ?= 5s
+LOADCONNS ?= 16
+loadtest: build
+	$(GO) run ./tools/loadtest -bin $(BIN) -db $(LOADDB) -duration $(LOADTIME) -conns $(LOADCONNS)
 
 clean:
 	rm -rf bin cover.out cover.html
