@@ -41,7 +41,9 @@ func (s *Store) Sectors(ctx context.Context, q BilateralQuery) ([]SectorBreakdow
 	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter}
 	where := `((o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = ?)) AND o.flow IN ('export', 'import')`
 	if q.DatasetID != 0 {
-		where += ` AND o.dataset_id = ?`
+		// The unary + keeps SQLite from choosing the dataset index, which
+		// would read the whole dataset, over the pair index.
+		where += ` AND +o.dataset_id = ?`
 		args = append(args, q.DatasetID)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.dataset_id, o.reporter, o.period_start, o.period_end, o.flow, o.value_usd, o.bound,
