@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 // The pre-aggregated tables of migration 0004 (all_goods, dataset_pairs)
@@ -34,4 +35,31 @@ func addAggregates(ctx context.Context, tx *sql.Tx, dataset int64) error {
 		}
 	}
 	return nil
+}
+
+// productsByID returns the products with the given ids (repeats allowed),
+// from the store's cache where it has them. A product row never changes
+// while the store is open (syncReference runs before any read, and
+// imports only add rows), so a cached product is never stale.
+func (s *Store) productsByID(ctx context.Context, ids []int64) (map[int64]Product, error) {
+	out := make(map[int64]Product, len(ids))
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		if p, ok := s.productCache.Load(id); ok {
+			out[id] = p.(Product)
+			continue
+		}
+		var p Product
+		var class, parentClass string
+		if err := s.read.QueryRowContext(ctx, `SELECT classification, code, name, parent_classification, parent_code FROM products WHERE id = ?`, id).
+			Scan(&class, &p.Code, &p.Name, &parentClass, &p.ParentCode); err != nil {
+			return nil, fmt.Errorf("product %d: %w", id, err)
+		}
+		p.Classification, p.ParentClassification = ProductClassification(class), ProductClassification(parentClass)
+		s.productCache.Store(id, p)
+		out[id] = p
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,6 +31,9 @@ type Store struct {
 	write *sql.DB
 	ref   *Reference
 	path  string
+	// productCache maps products.id to Product for the views that read
+	// many observations (productsByID).
+	productCache sync.Map
 }
 
 // Open opens (creating if needed) the database at path, applies pending
