@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// The pre-aggregated tables of migration 0004 (all_goods, dataset_pairs)
+// The pre-aggregated tables of migration 0004 (all_goods, dataset_pairs, pair_periods)
 // are derived from observations. Import fills them for the new dataset in
 // its own transaction, so a failed import leaves them as they were; a
 // deleted dataset's rows go with it through ON DELETE CASCADE, in the
@@ -24,6 +24,11 @@ var aggregateSQL = []string{
 	FROM observations o JOIN products p ON p.id = o.product_id
 	WHERE o.dataset_id = ?
 	GROUP BY o.reporter, o.partner`,
+	`INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, observations, totals)
+	SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
+	FROM observations o JOIN products p ON p.id = o.product_id
+	WHERE o.dataset_id = ?
+	GROUP BY o.reporter, o.partner, o.period_start, o.period_end`,
 }
 
 // addAggregates adds dataset's rows to the aggregate tables, inside the
@@ -62,4 +67,33 @@ func (s *Store) productsByID(ctx context.Context, ids []int64) (map[int64]Produc
 		out[id] = p
 	}
 	return out, nil
+}
+
+// SectorPeriods lists, in order, the periods in which either side of the
+// pair states figures for products other than all goods (in the query's
+// dataset, or any): the periods a sector breakdown can be shown for.
+func (s *Store) SectorPeriods(ctx context.Context, q BilateralQuery) ([]Period, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	where := `((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?)) AND observations > totals`
+	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter}
+	if q.DatasetID != 0 {
+		where, args = where+` AND dataset_id = ?`, append(args, q.DatasetID)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT period_start, period_end FROM pair_periods WHERE `+where+`
+		ORDER BY period_start, period_end`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Period
+	for rows.Next() {
+		var start, end int
+		if err := rows.Scan(&start, &end); err != nil {
+			return nil, err
+		}
+		out = append(out, Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)})
+	}
+	return out, rows.Err()
 }

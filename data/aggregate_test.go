@@ -24,6 +24,11 @@ var aggregateChecks = []struct{ table, stored, derived string }{
 		FROM dataset_pairs ORDER BY dataset_id, reporter, partner`,
 		`SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TOTAL'), sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
 		FROM observations o JOIN products p ON p.id = o.product_id GROUP BY o.dataset_id, o.reporter, o.partner ORDER BY 1, 2, 3`},
+	{"pair_periods",
+		`SELECT dataset_id, reporter, partner, period_start, period_end, observations, totals
+		FROM pair_periods ORDER BY 1, 2, 3, 4, 5`,
+		`SELECT o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
+		FROM observations o JOIN products p ON p.id = o.product_id GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`},
 }
 
 // queryStrings returns each row of q as its columns printed.
@@ -137,7 +142,7 @@ func TestAggregatesFollowImportsAndDeletes(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = assertAggregatesMatch(t, s.read)
-		if len(got["all_goods"])+len(got["dataset_pairs"]) != 0 {
+		if len(got["all_goods"])+len(got["dataset_pairs"])+len(got["pair_periods"]) != 0 {
 			t.Fatalf("after deleting both: %v", got)
 		}
 	})
@@ -189,5 +194,68 @@ func TestAggregatesMigrationFillsFromObservations(t *testing.T) {
 	got := assertAggregatesMatch(t, s.read)
 	if len(got["all_goods"]) != 3 || len(got["dataset_pairs"]) != 3 {
 		t.Fatalf("migrated aggregates: %v; want 3 all-goods rows and 3 pairs", got)
+	}
+}
+
+func TestSectorPeriods(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	rows := aggregateFixture(1)
+	// A pair with all-goods figures only, and one sector figure of a
+	// partner's in a year the reporter states none for.
+	rows = append(rows, obs("KAZ", "UZB", Year(2020), Export, 5, "total only"))
+	late := obs("RUS", "PAK", Year(2023), Import, 2, "sector")
+	late.Product = Product{Classification: HS, Code: "10"}
+	rows = append(rows, late)
+	d, err := importAll(ctx, s, testDataset("sector periods"), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    BilateralQuery
+		want []Period
+	}{
+		{BilateralQuery{Reporter: "PAK", Partner: "RUS"}, []Period{Year(2018), Year(2019), Year(2020), Year(2021), Year(2022), Year(2023)}},
+		{BilateralQuery{Reporter: "RUS", Partner: "PAK", DatasetID: d.ID}, []Period{Year(2018), Year(2019), Year(2020), Year(2021), Year(2022), Year(2023)}},
+		{BilateralQuery{Reporter: "KAZ", Partner: "UZB"}, nil},
+		{BilateralQuery{Reporter: "PAK", Partner: "RUS", DatasetID: d.ID + 1}, nil},
+	} {
+		got, err := s.SectorPeriods(ctx, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("SectorPeriods(%+v) (-want +got):\n%s", tt.q, diff)
+		}
+	}
+}
+
+func TestSectorsInIsSectorsOfThosePeriods(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	if _, err := importAll(ctx, s, testDataset("sectors in"), aggregateFixture(1)); err != nil {
+		t.Fatal(err)
+	}
+	q := BilateralQuery{Reporter: "PAK", Partner: "RUS"}
+	all, err := s.Sectors(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pick := []Period{Year(2019), Year(2022)}
+	var want []SectorBreakdown
+	for _, b := range all {
+		if b.Period == pick[0] || b.Period == pick[1] {
+			want = append(want, b)
+		}
+	}
+	got, err := s.SectorsIn(ctx, q, pick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 2*2*2 { // two years, two sides, two flows
+		t.Fatalf("fixture gives %d breakdowns in the two years, want 8", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SectorsIn (-want +got):\n%s", diff)
 	}
 }

@@ -40,6 +40,22 @@ CREATE TABLE dataset_pairs (
     PRIMARY KEY (dataset_id, reporter, partner)
 ) STRICT, WITHOUT ROWID;
 
+-- What each dataset holds on each (reporter, partner) in each period: the
+-- periods with sector figures (observations > totals) that the bilateral
+-- and compare views offer, without reading the pair's observations.
+CREATE TABLE pair_periods (
+    reporter     TEXT NOT NULL,
+    partner      TEXT NOT NULL,
+    dataset_id   INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+    period_start INTEGER NOT NULL,
+    period_end   INTEGER NOT NULL,
+    observations INTEGER NOT NULL CHECK (observations > 0),
+    totals       INTEGER NOT NULL, -- all-goods observations among them
+    PRIMARY KEY (reporter, partner, dataset_id, period_start, period_end)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX pair_periods_dataset ON pair_periods (dataset_id);
+
 -- The sectors view asks for one product across a reporter's partners.
 CREATE INDEX observations_product ON observations (reporter, product_id, flow);
 
@@ -52,3 +68,8 @@ INSERT INTO dataset_pairs (dataset_id, reporter, partner, observations, totals, 
 SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TOTAL'), sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
 FROM observations o JOIN products p ON p.id = o.product_id
 GROUP BY o.dataset_id, o.reporter, o.partner;
+
+INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, observations, totals)
+SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
+FROM observations o JOIN products p ON p.id = o.product_id
+GROUP BY o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end;
