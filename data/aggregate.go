@@ -24,11 +24,11 @@ var aggregateSQL = []string{
 	FROM observations o JOIN products p ON p.id = o.product_id
 	WHERE o.dataset_id = ?
 	GROUP BY o.reporter, o.partner`,
-	`INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, observations, totals)
-	SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
+	`INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, flow, observations, totals)
+	SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, o.flow, count(*), sum(p.classification = 'TOTAL')
 	FROM observations o JOIN products p ON p.id = o.product_id
 	WHERE o.dataset_id = ?
-	GROUP BY o.reporter, o.partner, o.period_start, o.period_end`,
+	GROUP BY o.reporter, o.partner, o.period_start, o.period_end, o.flow`,
 }
 
 // addAggregates adds dataset's rows to the aggregate tables, inside the
@@ -71,12 +71,13 @@ func (s *Store) productsByID(ctx context.Context, ids []int64) (map[int64]Produc
 
 // SectorPeriods lists, in order, the periods in which either side of the
 // pair states figures for products other than all goods (in the query's
-// dataset, or any): the periods a sector breakdown can be shown for.
+// dataset, or any), exports or imports: the periods Sectors gives
+// breakdowns for.
 func (s *Store) SectorPeriods(ctx context.Context, q BilateralQuery) ([]Period, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	where := `((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?)) AND observations > totals`
+	where := `((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?)) AND flow IN ('export', 'import') AND observations > totals`
 	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter}
 	if q.DatasetID != 0 {
 		where, args = where+` AND dataset_id = ?`, append(args, q.DatasetID)

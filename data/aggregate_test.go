@@ -25,10 +25,10 @@ var aggregateChecks = []struct{ table, stored, derived string }{
 		`SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TOTAL'), sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
 		FROM observations o JOIN products p ON p.id = o.product_id GROUP BY o.dataset_id, o.reporter, o.partner ORDER BY 1, 2, 3`},
 	{"pair_periods",
-		`SELECT dataset_id, reporter, partner, period_start, period_end, observations, totals
-		FROM pair_periods ORDER BY 1, 2, 3, 4, 5`,
-		`SELECT o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
-		FROM observations o JOIN products p ON p.id = o.product_id GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`},
+		`SELECT dataset_id, reporter, partner, period_start, period_end, flow, observations, totals
+		FROM pair_periods ORDER BY 1, 2, 3, 4, 5, 6`,
+		`SELECT o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, count(*), sum(p.classification = 'TOTAL')
+		FROM observations o JOIN products p ON p.id = o.product_id GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`},
 }
 
 // queryStrings returns each row of q as its columns printed.
@@ -206,7 +206,10 @@ func TestSectorPeriods(t *testing.T) {
 	rows = append(rows, obs("KAZ", "UZB", Year(2020), Export, 5, "total only"))
 	late := obs("RUS", "PAK", Year(2023), Import, 2, "sector")
 	late.Product = Product{Classification: HS, Code: "10"}
-	rows = append(rows, late)
+	// A re-export sector figure: Sectors gives no breakdown for it.
+	reexport := obs("PAK", "RUS", Year(2024), ReExport, 2, "re-export")
+	reexport.Product = Product{Classification: HS, Code: "10"}
+	rows = append(rows, late, reexport)
 	d, err := importAll(ctx, s, testDataset("sector periods"), rows)
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ CREATE TABLE dataset_pairs (
     PRIMARY KEY (dataset_id, reporter, partner)
 ) STRICT, WITHOUT ROWID;
 
--- What each dataset holds on each (reporter, partner) in each period: the
+-- What each dataset holds on each (reporter, partner) in each period and flow: the
 -- periods with sector figures (observations > totals) that the bilateral
 -- and compare views offer, without reading the pair's observations.
 CREATE TABLE pair_periods (
@@ -49,9 +49,10 @@ CREATE TABLE pair_periods (
     dataset_id   INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
     period_start INTEGER NOT NULL,
     period_end   INTEGER NOT NULL,
+    flow         TEXT NOT NULL,
     observations INTEGER NOT NULL CHECK (observations > 0),
     totals       INTEGER NOT NULL, -- all-goods observations among them
-    PRIMARY KEY (reporter, partner, dataset_id, period_start, period_end)
+    PRIMARY KEY (reporter, partner, dataset_id, period_start, period_end, flow)
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX pair_periods_dataset ON pair_periods (dataset_id);
@@ -69,7 +70,7 @@ SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TO
 FROM observations o JOIN products p ON p.id = o.product_id
 GROUP BY o.dataset_id, o.reporter, o.partner;
 
-INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, observations, totals)
-SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, count(*), sum(p.classification = 'TOTAL')
+INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, flow, observations, totals)
+SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, o.flow, count(*), sum(p.classification = 'TOTAL')
 FROM observations o JOIN products p ON p.id = o.product_id
-GROUP BY o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end;
+GROUP BY o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow;
