@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"path"
@@ -154,7 +155,7 @@ type productsView struct {
 	Source, Licence string
 	Flows           []option
 	Datasets        []option
-	Countries       []data.Country
+	Countries       template.HTML // the <option>s of the countries datalist
 	ProductList     []data.ListedProduct
 	Chart           charts.Chart
 	Rows            []productRow
@@ -203,11 +204,7 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	for _, f := range []data.Flow{data.Export, data.Import} {
 		v.Flows = append(v.Flows, option{string(f), string(f), f == t.Flow})
 	}
-	for _, c := range ref.Countries() {
-		if !c.Aggregate || c.ISO3 == "WLD" {
-			v.Countries = append(v.Countries, c)
-		}
-	}
+	v.Countries = countryDatalist(ref, true)
 	for _, p := range t.Missing {
 		v.Missing = append(v.Missing, charts.ProductLabel(p))
 	}
