@@ -79,37 +79,42 @@ func main() {
 	conns := flag.Int("conns", 16, "concurrent connections")
 	only := flag.String("only", "", "load only the URLs whose path starts with this")
 	logPath := flag.String("log", "tmp/loadtest-server.log", "where the server's log goes")
+	running := flag.String("server", "", "load this running server (e.g. http://127.0.0.1:8080) instead of starting one: "+
+		"serve checks the whole database file at start, which takes minutes at 10 million rows")
 	flag.Parse()
-	if _, err := os.Stat(*db); err != nil {
-		fail("%v (make loaddata builds it)", err)
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		fail("%v", err)
-	}
-	logFile, err := os.Create(*logPath)
-	if err != nil {
-		fail("%v", err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command(*bin, "serve", "--no-demo", "--db", *db, "--addr", addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		fail("start %s: %v", *bin, err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	base := "http://" + addr
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}, Timeout: 30 * time.Second}
-	started := time.Now()
-	if err := waitReady(client, base+"/readyz", 10*time.Minute); err != nil {
-		cmd.Process.Kill()
-		fail("server not ready: %v (log in %s)", err, *logPath)
+	base := *running
+	if base == "" {
+		if _, err := os.Stat(*db); err != nil {
+			fail("%v (make loaddata builds it)", err)
+		}
+		addr, err := freeAddr()
+		if err != nil {
+			fail("%v", err)
+		}
+		logFile, err := os.Create(*logPath)
+		if err != nil {
+			fail("%v", err)
+		}
+		defer logFile.Close()
+		cmd := exec.Command(*bin, "serve", "--no-demo", "--db", *db, "--addr", addr)
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		if err := cmd.Start(); err != nil {
+			fail("start %s: %v", *bin, err)
+		}
+		stop = func() {
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+		}
+		defer stop()
+		base = "http://" + addr
+		started := time.Now()
+		if err := waitReady(client, base+"/readyz", 20*time.Minute); err != nil {
+			fail("server not ready: %v (log in %s)", err, *logPath)
+		}
+		fmt.Printf("server ready in %s (%s serve --no-demo --db %s)\n", time.Since(started).Round(time.Millisecond), *bin, *db)
 	}
-	fmt.Printf("server ready in %s (%s serve --no-demo --db %s); %d connections, %s per URL\n",
-		time.Since(started).Round(time.Millisecond), *bin, *db, *conns, *duration)
+	fmt.Printf("loading %s: %d connections, %s per URL\n", base, *conns, *duration)
 
 	var results []result
 	failed := false
@@ -141,10 +146,7 @@ func main() {
 		}
 	}
 	if failed {
-		fmt.Println("FAIL: some requests failed")
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-		os.Exit(1)
+		fail("some requests failed")
 	}
 }
 
@@ -247,7 +249,11 @@ func startsWith(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// stop stops the server this program started, if any.
+var stop = func() {}
+
 func fail(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "loadtest: "+format+"\n", a...)
+	stop()
 	os.Exit(1)
 }
