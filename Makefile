@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-deps lint bench bench-1m fuzz cover screenshot generate clean soak loadtest
+.PHONY: all build run test test-deps lint bench bench-1m fuzz cover screenshot generate clean soak soak-reads loaddata loadtest
 
 all: lint test build
 
@@ -57,10 +57,9 @@ SOAKTIME ?= 60s
 soak:
 	SOAKTIME=$(SOAKTIME) $(GO) run ./internal/soak
 
-## loadtest: the same, reads only, from 128 readers, for LOADTIME
-LOADTIME ?= 30s
-loadtest:
-	$(GO) run ./internal/soak -writes=false -readers 128 -duration $(LOADTIME)
+## soak-reads: the same, reads only, from 128 readers, for SOAKTIME
+soak-reads:
+	$(GO) run ./internal/soak -writes=false -readers 128 -duration $(SOAKTIME)
 
 ## cover: test coverage, as cover.html
 cover:
@@ -74,6 +73,26 @@ screenshot: test-deps
 ## generate: rebuild the embedded reference lists and demo CSVs from ../shared/data
 generate:
 	$(GO) generate ./...
+
+## loaddata: build $(LOADDB), a synthetic all-pairs HS-chapter database for
+## the load test (LOADCOUNTRIES=60 LOADYEARS=15: 10.6 million observations;
+## try LOADCOUNTRIES=10 first). Not committed; remove the file to rebuild.
+LOADDB        ?= tmp/load.db
+LOADCOUNTRIES ?= 60
+LOADYEARS     ?= 15
+loaddata:
+	$(GO) run ./tools/loaddata -db $(LOADDB) -countries $(LOADCOUNTRIES) -years $(LOADYEARS)
+
+## loadtest: serve $(LOADDB) with the built binary on loopback and load every
+## API endpoint and page for LOADTIME each with LOADCONNS connections; prints
+## requests/s, p50 and p99; fails if any request fails. LOADSERVER=http://...
+## loads a server already running instead (serve checks the whole file at
+## start: minutes at 10 million rows).
+LOADTIME   ?= 5s
+LOADCONNS  ?= 16
+LOADSERVER ?=
+loadtest: build
+	$(GO) run ./tools/loadtest -bin $(BIN) -db $(LOADDB) -duration $(LOADTIME) -conns $(LOADCONNS) -server "$(LOADSERVER)"
 
 clean:
 	rm -rf bin cover.out cover.html

@@ -85,15 +85,19 @@ func (s *Store) Bilateral(ctx context.Context, q BilateralQuery) ([]PeriodTotals
 	}
 	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter, q.Reporter}
 	where := `((o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = 'WLD'))
-		AND p.classification = 'TOTAL' AND o.flow IN ('export', 'import', 'turnover')`
+		AND o.flow IN ('export', 'import', 'turnover')`
 	if q.DatasetID != 0 {
-		where += ` AND o.dataset_id = ?`
+		// The unary + keeps SQLite from choosing the dataset index, which
+		// would read the whole dataset, over the pair index.
+		where += ` AND +o.dataset_id = ?`
 		args = append(args, q.DatasetID)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
-		FROM observations o JOIN products p ON p.id = o.product_id
+	// all_goods holds the all-goods observations (migration 0004), each
+	// with its id, so the figures keep their sources.
+	rows, err := s.read.QueryContext(ctx, `SELECT o.observation_id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+		FROM all_goods o
 		WHERE `+where+`
-		ORDER BY o.dataset_id, o.period_start, o.period_end, o.id`, args...)
+		ORDER BY o.dataset_id, o.period_start, o.period_end, o.observation_id`, args...)
 	if err != nil {
 		return nil, err
 	}

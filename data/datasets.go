@@ -40,10 +40,10 @@ func scanDataset(sc interface{ Scan(...any) error }, d *Dataset, extra ...any) e
 // Datasets lists every dataset in import order with its coverage.
 func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+datasetColumns+`,
-			(SELECT count(DISTINCT reporter) FROM observations o WHERE o.dataset_id = d.id),
-			(SELECT count(*) FROM (SELECT DISTINCT reporter, partner FROM observations o WHERE o.dataset_id = d.id)),
-			coalesce((SELECT min(period_start) FROM observations o WHERE o.dataset_id = d.id), 0),
-			coalesce((SELECT max(period_end) FROM observations o WHERE o.dataset_id = d.id), 0)
+			(SELECT count(DISTINCT reporter) FROM dataset_pairs dp WHERE dp.dataset_id = d.id),
+			(SELECT count(*) FROM dataset_pairs dp WHERE dp.dataset_id = d.id),
+			coalesce((SELECT min(first_start) FROM dataset_pairs dp WHERE dp.dataset_id = d.id), 0),
+			coalesce((SELECT max(last_end) FROM dataset_pairs dp WHERE dp.dataset_id = d.id), 0)
 		FROM datasets d ORDER BY d.id`)
 	if err != nil {
 		return nil, err
@@ -118,14 +118,11 @@ type Pair struct {
 // kind, then the code first in the alphabet), so that its page opens on
 // that side's figures rather than on mirror figures.
 func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT o.reporter, o.partner, count(*), sum(pr.classification = 'TOTAL'),
-			sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
-		FROM observations o
+	rows, err := s.read.QueryContext(ctx, `SELECT o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
+		FROM dataset_pairs o
 		JOIN countries r ON r.iso3 = o.reporter
 		JOIN countries p ON p.iso3 = o.partner
-		JOIN products pr ON pr.id = o.product_id
-		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0
-		GROUP BY o.reporter, o.partner`, datasetID)
+		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0`, datasetID)
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,9 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
+		if err := addAggregates(ctx, tx, d.ID); err != nil {
+			return err
+		}
 		d.RowCount = w.n
 		_, err = tx.ExecContext(ctx, `UPDATE datasets SET row_count = ? WHERE id = ?`, d.RowCount, d.ID)
 		return err

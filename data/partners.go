@@ -78,8 +78,8 @@ func (s *Store) partnerPeriods(ctx context.Context, reporter string, flows []Flo
 		args = append(args, string(f))
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT o.dataset_id, o.period_start, o.period_end, count(DISTINCT o.partner)
-		FROM observations o JOIN products p ON p.id = o.product_id
-		WHERE o.reporter = ? AND o.flow IN (`+in+`) AND p.classification = 'TOTAL'
+		FROM all_goods o
+		WHERE o.reporter = ? AND o.flow IN (`+in+`)
 		GROUP BY o.dataset_id, o.period_start, o.period_end`, args...)
 	if err != nil {
 		return nil, nil, err
@@ -195,12 +195,11 @@ func (s *Store) Partners(ctx context.Context, q PartnersQuery) (PartnerRanking, 
 
 // partnerFigures reads the chosen dataset's figures for each partner.
 func (s *Store) partnerFigures(ctx context.Context, reporter string, r PartnerRanking, flows []Flow) (map[string]*PartnerTotal, []string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.partner, c.aggregate, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
-		FROM observations o
-		JOIN products p ON p.id = o.product_id
+	rows, err := s.read.QueryContext(ctx, `SELECT o.observation_id, o.partner, c.aggregate, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+		FROM all_goods o
 		JOIN countries c ON c.iso3 = o.partner
-		WHERE o.dataset_id = ? AND o.reporter = ? AND o.period_start = ? AND o.period_end = ? AND p.classification = 'TOTAL'
-		ORDER BY o.partner, o.id`, r.DatasetID, reporter, r.Period.Start.YYYYMM(), r.Period.End.YYYYMM())
+		WHERE o.dataset_id = ? AND o.reporter = ? AND o.period_start = ? AND o.period_end = ?
+		ORDER BY o.partner, o.observation_id`, r.DatasetID, reporter, r.Period.Start.YYYYMM(), r.Period.End.YYYYMM())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -344,7 +343,7 @@ func (s *Store) PartnerSeries(ctx context.Context, q PartnerSeriesQuery) (Partne
 	if q.Flow == Turnover {
 		flows = []Flow{Export, Import, Turnover}
 	}
-	where := `o.dataset_id = ? AND o.reporter = ? AND p.classification = 'TOTAL'`
+	where := `o.dataset_id = ? AND o.reporter = ?`
 	args := []any{q.DatasetID, q.Reporter}
 	where += ` AND o.partner IN (?` + strings.Repeat(", ?", len(q.Partners)) + `)`
 	args = append(args, "WLD")
@@ -361,10 +360,10 @@ func (s *Store) PartnerSeries(ctx context.Context, q PartnerSeriesQuery) (Partne
 	if q.To != (Period{}) {
 		where, args = where+` AND o.period_end <= ?`, append(args, q.To.End.YYYYMM())
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
-		FROM observations o JOIN products p ON p.id = o.product_id
+	rows, err := s.read.QueryContext(ctx, `SELECT o.observation_id, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+		FROM all_goods o
 		WHERE `+where+`
-		ORDER BY o.period_start, o.period_end, o.partner, o.id`, args...)
+		ORDER BY o.period_start, o.period_end, o.partner, o.observation_id`, args...)
 	if err != nil {
 		return PartnerSeries{}, err
 	}

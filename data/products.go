@@ -195,9 +195,11 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 		return t, fmt.Errorf("%w: no %s figures of %s for %s%s%s%s", ErrNotFound, q.Flow, q.Reporter, productsPhrase(t.Products),
 			partnerPhrase(q.Partner), yearsPhrase(q.From, q.To), datasetPhrase(q.DatasetID))
 	}
+	// The unary + on dataset_id makes SQLite use the reporter's product
+	// index rather than read the whole dataset.
 	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.partner, c.aggregate, o.period_start, o.period_end, o.product_id, o.value_usd, o.bound, o.source_ref, o.source_quote
 		FROM observations o JOIN countries c ON c.iso3 = o.partner
-		WHERE o.dataset_id = ? AND `+where+`
+		WHERE +o.dataset_id = ? AND `+where+`
 		ORDER BY o.id`, append([]any{t.DatasetID}, args...)...)
 	if err != nil {
 		return t, err

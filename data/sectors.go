@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 )
 
 // SectorFigure is one product's figure within a pair's trade, with its
@@ -35,18 +36,34 @@ type SectorBreakdown struct {
 // figures of a source are listed as stated; they are never added up into
 // a total that the source does not state.
 func (s *Store) Sectors(ctx context.Context, q BilateralQuery) ([]SectorBreakdown, error) {
+	return s.SectorsIn(ctx, q, nil)
+}
+
+// SectorsIn is Sectors for the given periods only (all when periods is
+// empty): a view that shows two periods reads two periods' figures.
+func (s *Store) SectorsIn(ctx context.Context, q BilateralQuery, periods []Period) ([]SectorBreakdown, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	args := []any{q.Reporter, q.Partner, q.Partner, q.Reporter}
 	where := `((o.reporter = ? AND o.partner = ?) OR (o.reporter = ? AND o.partner = ?)) AND o.flow IN ('export', 'import')`
 	if q.DatasetID != 0 {
-		where += ` AND o.dataset_id = ?`
+		// The unary + keeps SQLite from choosing the dataset index, which
+		// would read the whole dataset, over the pair index.
+		where += ` AND +o.dataset_id = ?`
 		args = append(args, q.DatasetID)
 	}
+	if len(periods) > 0 {
+		where += ` AND (` + strings.Repeat(`(o.period_start = ? AND o.period_end = ?) OR `, len(periods)-1) + `(o.period_start = ? AND o.period_end = ?))`
+		for _, p := range periods {
+			args = append(args, p.Start.YYYYMM(), p.End.YYYYMM())
+		}
+	}
+	// Products are read by id from the store's cache: scanning each
+	// row's product names cost more than the rest of the query.
 	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.dataset_id, o.reporter, o.period_start, o.period_end, o.flow, o.value_usd, o.bound,
-			o.source_ref, o.source_quote, p.classification, p.code, p.name, p.parent_classification, p.parent_code
-		FROM observations o JOIN products p ON p.id = o.product_id
+			o.source_ref, o.source_quote, o.product_id
+		FROM observations o
 		WHERE `+where+`
 		ORDER BY o.dataset_id, o.period_start, o.period_end, o.id`, args...)
 	if err != nil {
@@ -61,53 +78,69 @@ func (s *Store) Sectors(ctx context.Context, q BilateralQuery) ([]SectorBreakdow
 	}
 	type acc struct {
 		total    []Source
-		products map[string][]Source
-		info     map[string]Product
-		order    []string
+		products map[int64][]Source
+		order    []int64
 	}
 	groups := map[key]*acc{}
 	var order []key
+	var ids []int64
 	for rows.Next() {
 		var src Source
 		var start, end int
-		var p Product
+		var pid int64
 		if err := rows.Scan(&src.ObservationID, &src.DatasetID, &src.Reporter, &start, &end, &src.Flow, &src.ValueUSD, &src.Bound,
-			&src.Ref, &src.Quote, &p.Classification, &p.Code, &p.Name, &p.ParentClassification, &p.ParentCode); err != nil {
+			&src.Ref, &src.Quote, &pid); err != nil {
 			return nil, err
 		}
 		flow := src.Flow
 		if src.Reporter != q.Reporter { // the partner's statistics, turned round
-			flow = map[Flow]Flow{Export: Import, Import: Export}[flow]
+			switch flow {
+			case Export:
+				flow = Import
+			case Import:
+				flow = Export
+			}
 		}
 		k := key{src.DatasetID, Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)}, src.Reporter, flow}
 		a := groups[k]
 		if a == nil {
-			a = &acc{products: map[string][]Source{}, info: map[string]Product{}}
+			a = &acc{products: map[int64][]Source{}}
 			groups[k] = a
 			order = append(order, k)
 		}
-		if p.Classification == Total {
-			a.total = append(a.total, src)
-			continue
+		if _, ok := a.products[pid]; !ok {
+			a.order = append(a.order, pid)
+			ids = append(ids, pid)
 		}
-		if _, ok := a.products[p.Key()]; !ok {
-			a.order = append(a.order, p.Key())
-			a.info[p.Key()] = p
-		}
-		a.products[p.Key()] = append(a.products[p.Key()], src)
+		a.products[pid] = append(a.products[pid], src)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	info, err := s.productsByID(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
 	var out []SectorBreakdown
 	for _, k := range order {
 		a := groups[k]
-		if len(a.order) == 0 {
+		var sectors []int64
+		for _, pid := range a.order {
+			if info[pid].Classification == Total {
+				a.total = append(a.total, a.products[pid]...)
+			} else {
+				sectors = append(sectors, pid)
+			}
+		}
+		if len(sectors) == 0 {
 			continue // all-goods figures only
 		}
 		b := SectorBreakdown{DatasetID: k.dataset, Period: k.period, ReportedBy: k.side, Flow: k.flow, Total: stated(a.total)}
-		for _, pk := range a.order {
-			sf := SectorFigure{Product: a.info[pk], Figure: stated(a.products[pk])}
+		for _, pid := range sectors {
+			sf := SectorFigure{Product: info[pid], Figure: stated(a.products[pid])}
 			if exact(sf.Figure) {
 				b.Sum += sf.Figure.Value
 				if exact(b.Total) && b.Total.Value > 0 {

@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type Store struct {
 	path  string
 	// bulkThreshold, when set (by tests), replaces dropIndexesAfter.
 	bulkThreshold int64
+	// productCache maps products.id to Product for the views that read
+	// many observations (productsByID).
+	productCache sync.Map
 }
 
 // Open opens (creating if needed) the database at path, applies pending

@@ -72,7 +72,16 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	if err != nil {
 		return compareView{}, err
 	}
-	bds, err := s.store.Sectors(ctx, q)
+	// Given both periods, only their figures are read, and the selector's
+	// periods come from the pair_periods aggregate; else every period's,
+	// to find the latest like pair.
+	var bds []data.SectorBreakdown
+	var periods []data.Period
+	if a == (data.Period{}) {
+		bds, err = s.store.Sectors(ctx, q)
+	} else if bds, err = s.store.SectorsIn(ctx, q, []data.Period{a, b}); err == nil {
+		periods, err = s.store.SectorPeriods(ctx, q)
+	}
 	if err != nil {
 		return compareView{}, err
 	}
@@ -80,8 +89,9 @@ func (s *Server) compare(c echo.Context) (compareView, error) {
 	bds = data.OneLevel(bds, level)
 	if a == (data.Period{}) {
 		a, b, _ = data.LatestLikePair(bds)
+		periods = data.ComparablePeriods(bds)
 	}
-	v := newCompareView(q, a, b, data.Compare(bds, a, b), data.ComparablePeriods(bds), sets, s.ref, form == "waterfall")
+	v := newCompareView(q, a, b, data.Compare(bds, a, b), periods, sets, s.ref, form == "waterfall")
 	v.Level = level
 	if level != "" {
 		v.JSONURL += "&level=" + string(level)

@@ -39,11 +39,21 @@ func (s *Server) handleBilateralPage(c echo.Context) error {
 	}
 	ctx, cancel := s.queryContext(c)
 	defer cancel()
-	sectors, err := s.store.Sectors(ctx, q)
+	periods, err := s.store.SectorPeriods(ctx, q)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "bilateral", newBilateralView(q, rows, sectors, sets, s.ref))
+	shown, err := chooseSectorPeriod(c.QueryParam("sectors"), periods)
+	var sectors []data.SectorBreakdown
+	if err == nil && shown != (data.Period{}) {
+		sectors, err = s.store.SectorsIn(ctx, q, []data.Period{shown})
+	}
+	if err != nil {
+		return err
+	}
+	v := newBilateralView(q, rows, sectors, sets, s.ref)
+	v.SectorPeriods = sectorPeriodLinks(q, periods, shown)
+	return s.render(c, http.StatusOK, "bilateral", v)
 }
 
 func (s *Server) handleBilateralAPI(c echo.Context) error {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"strconv"
@@ -111,7 +112,7 @@ type mirrorView struct {
 	Chart             charts.Chart
 	Rows              []mirrorRowView
 	Unmatched         []string
-	Countries         []data.Country
+	Countries         template.HTML // the <option>s of the countries datalist
 	JSONURL           string
 	// DatasetsA and DatasetsB are the choices of the source comparison.
 	DatasetsA, DatasetsB []option
@@ -173,11 +174,7 @@ func newMirrorView(m mirrorAnswer, ref *data.Reference) mirrorView {
 	for _, u := range un {
 		v.Unmatched = append(v.Unmatched, fmt.Sprintf("%s (%s's statistics, dataset %d “%s”)", u.Period.Label(), countryName(ref, u.ReportedBy), u.DatasetID, names[u.DatasetID]))
 	}
-	for _, c := range ref.Countries() {
-		if !c.Aggregate {
-			v.Countries = append(v.Countries, c)
-		}
-	}
+	v.Countries = countryDatalist(ref, false)
 	var a, b int64
 	if m.sq != nil {
 		a, b = m.sq.DatasetA, m.sq.DatasetB

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -166,7 +167,7 @@ type partnersView struct {
 	FromPeriods     []option
 	ToPeriods       []option
 	Datasets        []option
-	Countries       []data.Country
+	Countries       template.HTML // the <option>s of the countries datalist
 	Chart           charts.Chart
 	Map             charts.Chart
 	Rows            []partnerRow
@@ -274,11 +275,7 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 	if r.World.Known {
 		v.World = boundPrefix(r.World.Bound) + exactUSD(r.World.Value)
 	}
-	for _, c := range ref.Countries() {
-		if !c.Aggregate {
-			v.Countries = append(v.Countries, c)
-		}
-	}
+	v.Countries = countryDatalist(ref, false)
 	for _, p := range res.chosen {
 		v.PartnerSlots = append(v.PartnerSlots, p.ISO3)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"path"
@@ -170,7 +171,7 @@ type productsView struct {
 	PeriodKinds     []option // "" (the kind with the most figures), then the kinds the dataset states
 	PeriodKind      string   // the kind shown, "fiscal years"
 	Omitted         []omittedKind
-	Countries       []data.Country
+	Countries       template.HTML // the <option>s of the countries datalist
 	ProductList     []data.ListedProduct
 	Chart           charts.Chart
 	Rows            []productRow
@@ -246,11 +247,7 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 			v.Omitted = append(v.Omitted, omittedKind{data.KindPlural(k), strings.Join(labels, ", "), "/products?" + q.Encode()})
 		}
 	}
-	for _, c := range ref.Countries() {
-		if !c.Aggregate || c.ISO3 == "WLD" {
-			v.Countries = append(v.Countries, c)
-		}
-	}
+	v.Countries = countryDatalist(ref, true)
 	for _, p := range t.Missing {
 		v.Missing = append(v.Missing, charts.ProductLabel(p))
 	}

@@ -344,19 +344,29 @@ func TestBilateralAPIChangesSharesAndGrowth(t *testing.T) {
 
 func TestBilateralSectorBreakdowns(t *testing.T) {
 	ts, _ := mustServer(t)
+	// The page shows one period's breakdown, the latest by default, and
+	// links to the others.
+	runPageScenarios(t, ts.URL, []pageScenario{
+		{"latest period by default", "/bilateral?reporter=PAK&partner=RUS", http.StatusOK, []string{
+			// Wheat in 2023: one sector, no all-goods import figure from Pakistan that year.
+			"2023 · Pakistan&#39;s imports from Russia by sector, as Pakistan&#39;s statistics state it",
+			"the source states no all-goods figure for this flow",
+			`<strong aria-current="page">2023</strong>`,
+			`<a href="/bilateral?partner=RUS&amp;reporter=PAK&amp;sectors=2012">2012</a>`,
+		}},
+		{"a chosen period", "/bilateral?reporter=PAK&partner=RUS&sectors=2012", http.StatusOK, []string{
+			"2012 · Pakistan&#39;s exports to Russia by sector, as Russia&#39;s statistics state it",
+			// 111.1 m of food in Russia's 332 m of imports from Pakistan, 2012.
+			"111,100,000", "33.5%",
+			"Listed sectors add up to 305,100,000; the stated all-goods figure is 332,000,000",
+			`<strong aria-current="page">2012</strong>`,
+		}},
+		{"a period without sector figures", "/bilateral?reporter=PAK&partner=RUS&sectors=1990", http.StatusNotFound, []string{"no sector figures for this pair in 1990"}},
+		{"not a period", "/bilateral?reporter=PAK&partner=RUS&sectors=soon", http.StatusBadRequest, []string{"parameter sectors"}},
+	})
 	_, body := get(t, ts.URL+"/bilateral?reporter=PAK&partner=RUS")
-	for _, want := range []string{
-		"2012 · Pakistan&#39;s exports to Russia by sector, as Russia&#39;s statistics state it",
-		// 111.1 m of food in Russia's 332 m of imports from Pakistan, 2012.
-		"111,100,000", "33.5%",
-		"Listed sectors add up to 305,100,000; the stated all-goods figure is 332,000,000",
-		// Wheat in 2023: one sector, no all-goods import figure from Pakistan that year.
-		"2023 · Pakistan&#39;s imports from Russia by sector, as Pakistan&#39;s statistics state it",
-		"the source states no all-goods figure for this flow",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("page lacks %q", want)
-		}
+	if strings.Contains(body, "2012 · Pakistan&#39;s exports to Russia by sector") {
+		t.Error("the default page shows 2012's breakdown too; want only the latest period's")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -95,11 +96,12 @@ type bilateralView struct {
 	Reporter, Partner data.Country
 	DatasetName       string
 	DatasetOptions    []datasetOption
-	Countries         []data.Country
+	Countries         template.HTML // the <option>s of the countries datalist
 	SwapURL           string
 	MirrorURL         string
 	CompareURL        string
 	Sections          []bilateralSection
+	SectorPeriods     []periodLink // the periods a sector breakdown can be shown for
 }
 
 type datasetOption struct {
@@ -154,11 +156,7 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors [
 			v.DatasetName = d.Name
 		}
 	}
-	for _, c := range ref.Countries() {
-		if !c.Aggregate {
-			v.Countries = append(v.Countries, c)
-		}
-	}
+	v.Countries = countryDatalist(ref, false)
 	for start := 0; start < len(rows); {
 		end := start
 		for end < len(rows) && rows[end].DatasetID == rows[start].DatasetID {
