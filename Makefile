@@ -23,7 +23,7 @@ test-deps:
 
 ## test: every test, with the race detector, never skipping the browser tests
 test: test-deps
-	CGO_ENABLED=1 $(GO) test -race -count=1 $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 ## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
 lint:

@@ -49,8 +49,11 @@ func sectorPeriodLinks(q data.BilateralQuery, periods []data.Period, shown data.
 		if back, err := data.ParsePeriod(param, 0); err != nil || back != p {
 			param = p.String()
 		}
-		out = append(out, periodLink{Label: p.Label(), Current: p == shown,
-			URL: bilateralURL("/bilateral", q.Reporter, q.Partner, q.DatasetID) + "&sectors=" + url.QueryEscape(param)})
+		u := bilateralURL("/bilateral", q.Reporter, q.Partner, q.DatasetID)
+		if q.DatasetID == 0 { // every dataset: say so, so that a default set meanwhile does not narrow the link
+			u += "&dataset=all"
+		}
+		out = append(out, periodLink{Label: p.Label(), Current: p == shown, URL: u + "&sectors=" + url.QueryEscape(param)})
 	}
 	return out
 }

@@ -352,7 +352,7 @@ func TestBilateralSectorBreakdowns(t *testing.T) {
 			"2023 · Pakistan&#39;s imports from Russia by sector, as Pakistan&#39;s statistics state it",
 			"the source states no all-goods figure for this flow",
 			`<strong aria-current="page">2023</strong>`,
-			`<a href="/bilateral?partner=RUS&amp;reporter=PAK&amp;sectors=2012">2012</a>`,
+			`<a href="/bilateral?partner=RUS&amp;reporter=PAK&amp;dataset=all&amp;sectors=2012">2012</a>`,
 		}},
 		{"a chosen period", "/bilateral?reporter=PAK&partner=RUS&sectors=2012", http.StatusOK, []string{
 			"2012 · Pakistan&#39;s exports to Russia by sector, as Russia&#39;s statistics state it",
