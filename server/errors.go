@@ -31,6 +31,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, data.ErrStorage):
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -56,8 +58,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		id := errorID()
 		s.log.Error("request failed", "id", id, "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		msg = "Something went wrong on the server (error id " + id + ")."
-		if status == http.StatusServiceUnavailable {
+		switch status {
+		case http.StatusServiceUnavailable:
 			msg = "The query took too long (error id " + id + "). Try a narrower selection."
+		case http.StatusInsufficientStorage:
+			msg = "The server could not store this (error id " + id + "): its disk is full or its database is busy or read-only. Nothing was changed; the administrator's log says why."
 		}
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {

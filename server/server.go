@@ -211,12 +211,31 @@ func ParseFrameAncestors(list string) ([]string, error) {
 		case src == "'none'" && len(sources) > 1:
 			return nil, fmt.Errorf("%w: frame-ancestors %q: 'none' must stand alone", data.ErrInvalid, list)
 		case src == "'self'" || src == "'none'":
+		case anySite(src):
+			return nil, fmt.Errorf("%w: frame-ancestors %q: %q would let any site frame the pages, admin forms included (clickjacking): name the origins, such as https://intranet.example",
+				data.ErrInvalid, list, src)
 		case strings.ContainsAny(src, ";,'\"") || !hostSource.MatchString(src):
 			return nil, fmt.Errorf("%w: frame-ancestors %q: %q is not a source: give 'self', 'none', a scheme such as https: or an origin such as https://intranet.example, separated by spaces",
 				data.ErrInvalid, list, src)
 		}
 	}
 	return sources, nil
+}
+
+// anySite reports whether a source matches every site: "*", a bare
+// scheme such as "https:", or a scheme with a wildcard host ("https://*").
+func anySite(src string) bool {
+	host := src
+	if i := strings.Index(src, "://"); i >= 0 {
+		host = src[i+3:]
+	} else if strings.HasSuffix(src, ":") {
+		return true
+	}
+	host, _, _ = strings.Cut(host, "/")
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	return host == "*"
 }
 
 func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {

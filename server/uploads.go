@@ -252,17 +252,21 @@ func (u *uploads) spool(part io.Reader) (*upload, error) {
 	}
 	up := &upload{path: f.Name(), name: name}
 	h := sha256.New()
-	up.size, err = io.Copy(io.MultiWriter(f, h), io.LimitReader(part, u.max+1))
-	if err == nil {
-		err = f.Sync()
+	var readErr, writeErr error
+	up.size, readErr, writeErr = copyUpload(io.MultiWriter(f, h), io.LimitReader(part, u.max+1))
+	if writeErr == nil {
+		writeErr = f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if cerr := f.Close(); writeErr == nil {
+		writeErr = cerr
 	}
 	switch {
-	case err != nil:
+	case readErr != nil:
 		up.discard()
-		return nil, u.bodyError(err, name)
+		return nil, u.bodyError(readErr, name)
+	case writeErr != nil: // the server's disk, not the client: full, or a size limit
+		up.discard()
+		return nil, fmt.Errorf("%w: the upload %scould not be stored on the server's disk (%v)", data.ErrStorage, quoteName(name), writeErr)
 	case up.size > u.max:
 		up.discard()
 		return nil, u.tooLarge(name)
@@ -275,6 +279,31 @@ func (u *uploads) spool(part io.Reader) (*upload, error) {
 	}
 	up.sha256 = hex.EncodeToString(h.Sum(nil))
 	return up, nil
+}
+
+// copyUpload copies src to dst, telling the client's failures (a body cut
+// short or too large) from the server's (a full disk).
+func copyUpload(dst io.Writer, src io.Reader) (n int64, readErr, writeErr error) {
+	r := &readErrs{r: src}
+	n, err := io.Copy(dst, r)
+	if err != nil && r.err == nil {
+		return n, nil, err
+	}
+	return n, r.err, nil
+}
+
+// readErrs remembers its reader's error.
+type readErrs struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrs) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // cleanFileName keeps the last element of a client's file name, without
