@@ -87,14 +87,5 @@ func (s *Store) SectorPeriods(ctx context.Context, q BilateralQuery) ([]Period, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Period
-	for rows.Next() {
-		var start, end int
-		if err := rows.Scan(&start, &end); err != nil {
-			return nil, err
-		}
-		out = append(out, Period{MonthFromYYYYMM(start), MonthFromYYYYMM(end)})
-	}
-	return out, rows.Err()
+	return scanPeriods(rows)
 }

@@ -197,6 +197,11 @@ func (s *Store) DatasetPeriods(ctx context.Context, id int64) ([]Period, error) 
 	if err != nil {
 		return nil, err
 	}
+	return scanPeriods(rows)
+}
+
+// scanPeriods reads rows of (period_start, period_end) as YYYYMM numbers.
+func scanPeriods(rows *sql.Rows) ([]Period, error) {
 	defer rows.Close()
 	var out []Period
 	for rows.Next() {
