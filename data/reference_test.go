@@ -55,6 +55,12 @@ func TestReferenceCountryLookup(t *testing.T) {
 		{"Falkland Isds (Malvinas)", "FLK"}, {"Wallis and Futuna Isds", "WLF"},
 		{"Antigua & Barbuda", "ATG"}, {"antigua and barbuda", "ATG"}, {"São Tomé & Príncipe", "STP"},
 		{"ÅLAND ISLANDS", "ALA"}, {"Curacao", "CUW"}, {"Réunion", "REU"}, {"China P Rp", "CHN"},
+		// Names in the UN's other official languages, as statistics
+		// offices publish them, articles dropped.
+		{"Россия", "RUS"}, {"Российская Федерация", "RUS"}, {"российская федерация", "RUS"},
+		{"Пакистан", "PAK"}, {"Индия", "IND"}, {"Китай", "CHN"}, {"巴基斯坦", "PAK"}, {"俄罗斯联邦", "RUS"},
+		{"باكستان", "PAK"}, {"الهند", "IND"}, {"Pakistán", "PAK"}, {"Federación de Rusia", "RUS"},
+		{"Fédération de Russie", "RUS"}, {"Inde", "IND"}, {"Chine", "CHN"}, {"Allemagne", "DEU"},
 		// Aggregates.
 		{"World", "WLD"}, {"All partners", "WLD"}, {"Areas, nes", "X899"}, {"Areas nes", "X899"},
 		{"Areas, not elsewhere specified", "X899"}, {"EU-28", "X097"}, {"European Union", "X097"},

@@ -118,7 +118,7 @@ var extraAliases = map[string][]string{
 	"PAK": {"Pakistan IR"},
 	"PRK": {"Korea, Dem. People's Rep.", "Dem. People's Rep. of Korea", "Korea, Dem. Rep.", "DPR Korea", "Korea DP Rp"},
 	"PSE": {"State of Palestine", "West Bank and Gaza"},
-	"RUS": {"Russian Federation", "Russia"},
+	"RUS": {"Russian Federation", "Russia", "Россия"},
 	"SAU": {"Saudi Arab"},
 	"SJM": {"Svalbard and Jan Mayen"},
 	"SLB": {"Solomon Isds"},
@@ -262,6 +262,32 @@ type country struct {
 	name          string
 	aggregate     bool
 	aliases       []string
+	other         []string // names in the other UN languages, before dropping ambiguous ones
+}
+
+// otherLanguageCols are the source's names in the UN's other official
+// languages (French, Spanish, Russian, Chinese, Arabic): statistics offices
+// publish in them ("Российская Федерация", "Pakistán", "巴基斯坦").
+var otherLanguageCols = []string{
+	"UNTERM French Short", "UNTERM French Formal", "official_name_fr",
+	"UNTERM Spanish Short", "UNTERM Spanish Formal", "official_name_es",
+	"UNTERM Russian Short", "UNTERM Russian Formal", "official_name_ru",
+	"UNTERM Chinese Short", "UNTERM Chinese Formal", "official_name_cn",
+	"UNTERM Arabic Short", "UNTERM Arabic Formal", "official_name_ar",
+}
+
+// cleanArticles drops the French and Spanish articles UNTERM writes around
+// names: "Chine (la)", "Inde (l')", "la République de l'Inde", "el Perú".
+func cleanArticles(s string) string {
+	for _, a := range []string{" (la)", " (le)", " (les)", " (l')", " (el)", " (los)", " (las)"} {
+		s = strings.TrimSuffix(s, a)
+	}
+	for _, a := range []string{"la ", "le ", "les ", "l'", "l’", "el ", "los ", "las "} {
+		if t, ok := strings.CutPrefix(s, a); ok {
+			return t
+		}
+	}
+	return s
 }
 
 func countriesCSV(src fs.FS) ([]byte, error) {
@@ -274,7 +300,7 @@ func countriesCSV(src fs.FS) ([]byte, error) {
 		colUNFormal = "UNTERM English Formal"
 		colOfficial = "official_name_en"
 	)
-	t, err := readTable(src, srcCountries, colISO3, colISO2, colNumeric, colCLDR, colUNShort, colUNFormal, colOfficial)
+	t, err := readTable(src, srcCountries, slices.Concat([]string{colISO3, colISO2, colNumeric, colCLDR, colUNShort, colUNFormal, colOfficial}, otherLanguageCols)...)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +327,36 @@ func countriesCSV(src fs.FS) ([]byte, error) {
 		}
 		c.aliases = aliases(c.name, slices.Concat([]string{cldr, official,
 			cleanUN(t.get(row, colUNShort)), cleanUN(t.get(row, colUNFormal))}, extraAliases[c.iso3]))
+		for _, col := range otherLanguageCols {
+			c.other = append(c.other, cleanArticles(cleanUN(t.get(row, col))))
+		}
 		out = append(out, c)
+	}
+	// A name in another language that also names a different country
+	// (in any language, English included) is left out rather than guessed.
+	owners := make(map[string]map[string]bool)
+	own := func(n, iso3 string) {
+		k := strings.ToLower(n)
+		if owners[k] == nil {
+			owners[k] = make(map[string]bool)
+		}
+		owners[k][iso3] = true
+	}
+	for _, c := range out {
+		for _, n := range slices.Concat([]string{c.name, c.iso3, c.iso2}, c.aliases, c.other) {
+			if n != "" {
+				own(n, c.iso3)
+			}
+		}
+	}
+	for i, c := range out {
+		var keep []string
+		for _, n := range c.other {
+			if n != "" && len(owners[strings.ToLower(n)]) == 1 {
+				keep = append(keep, n)
+			}
+		}
+		out[i].aliases = aliases(c.name, slices.Concat(c.aliases, keep))
 	}
 	for iso3 := range nameOverrides {
 		if !seen[iso3] {
