@@ -768,9 +768,11 @@ func adversarialCases(t *testing.T) []advCase {
 		{name: "latin1.csv", content: []byte("reporter;partner;year;flow;value\nPakistan;C\xF4te d'Ivoire;2001;export;5\nPakistan;T\xFCrkiye;2001;export;6\n"), rows: 2},
 		// A file that is not UTF-8 is read as Windows-1252, or as
 		// Windows-1251 when its letters look Cyrillic: "Россия" comes out
-		// right, but names are matched in English, and the refusal says so.
-		{name: "cp1251.csv", content: []byte("reporter;partner;year;flow;value\nPakistan;\xD0\xEE\xF1\xF1\xE8\xFF;2001;export;5\n"),
-			want: `row 2, column "partner": "Россия" is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name); the file was read as Windows-1251 (Cyrillic)`},
+		// right and is matched by its Russian name; a name no list has is
+		// refused, and the refusal says how the file was read.
+		{name: "cp1251.csv", content: []byte("reporter;partner;year;flow;value\nPakistan;\xD0\xEE\xF1\xF1\xE8\xFF;2001;export;5\n"), rows: 1},
+		{name: "cp1251-unknown.csv", content: []byte("reporter;partner;year;flow;value\nPakistan;\xD0\xEE\xF1\xF1\xE8\xFF\xF1;2001;export;5\n"),
+			want: `row 2, column "partner": "Россияс" is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or a name in English or another UN language); the file was read as Windows-1251 (Cyrillic)`},
 		{name: "semicolons.csv", content: []byte("reporter;partner;year;flow;value\nPAK;RUS;2001;export;5,5\n"), rows: 1},
 		{name: "quoted-newline.csv", content: []byte("reporter,partner,year,flow,product,value\nPAK,RUS,2001,export,\"Tea,\nand spices\",5\nPAK,RUS,2002,export,TOTAL,bad\n"),
 			want: `row 3, column "value": "bad" is not a number`},

@@ -258,7 +258,7 @@ func encodingHint(err error, src *source) error {
 		return err
 	}
 	if src.encoding == encCP1251 {
-		e.Msg += `; the file was read as Windows-1251 (Cyrillic): names are matched in English, so give ISO codes or English names (if the file is in another encoding, save it as "CSV UTF-8")`
+		e.Msg += `; the file was read as Windows-1251 (Cyrillic): if it is in another encoding, save it as "CSV UTF-8"`
 		return err
 	}
 	e.Msg += `; the file is not UTF-8, so it was read as Windows-1252 (Western European): if it is in another encoding, save it as "CSV UTF-8"`

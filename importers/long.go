@@ -597,7 +597,7 @@ func (r *rowReader) country(iso, code, name field, def, what string) (string, *E
 			return c.ISO3, nil
 		}
 		if first == nil {
-			first = r.fail(f, v, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name)", v))
+			first = r.fail(f, v, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or a name in English or another UN language)", v))
 		}
 	}
 	switch {

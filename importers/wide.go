@@ -672,7 +672,7 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	case rowKind == labelPartner:
 		c, err := w.ref.Country(label)
 		if err != nil {
-			return nil, fail(st.labelCol, label, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or an English name)", label))
+			return nil, fail(st.labelCol, label, fmt.Sprintf("%q is not a known country or area (expected an ISO3 or ISO2 code, a UN M49 or Comtrade code, or a name in English or another UN language)", label))
 		}
 		base.Partner = c.ISO3
 	case isTotal:
