@@ -252,6 +252,15 @@ func (l *long) columns(header []string) (*columns, string) {
 	}
 	if c.idx[fValue] >= 0 {
 		c.unit = l.valueUnit(c.names[c.idx[fValue]])
+	} else if l.o.Unit == "" {
+		// "Value (HK$ thousand)" is not a value header only because of its
+		// currency: say so, rather than that there is no value column.
+		for _, n := range c.names {
+			if _, _, _, uerr := parseUnit(n); uerr != "" && strings.Contains(normalizeHeader(n), "value") {
+				uerr, _, _ = strings.Cut(uerr, "; convert")
+				return nil, fmt.Sprintf("column %q: %s; convert them to US dollars, or, if they are US dollars, say so in the header (\"Value (US$ thousand)\")", n, uerr)
+			}
+		}
 	}
 	var missing []field
 	if l.o.Reporter == "" && c.idx[fReporterISO] < 0 && c.idx[fReporterCode] < 0 && c.idx[fReporterName] < 0 {
@@ -324,9 +333,9 @@ func withoutScale(norm string) string {
 // with Options.Unit (begin has checked it), else the one the header
 // states, as wide tables read theirs; else US$ with from "".
 func (l *long) valueUnit(header string) unitFound {
-	sc, name, ok, _ := parseUnit(header)
-	if !ok { // "trade_value_usd_bn": words joined by underscores
-		sc, name, ok, _ = parseUnit(normalizeHeader(header))
+	sc, name, ok, uerr := parseUnit(header)
+	if !ok && uerr == "" { // "trade_value_usd_bn": words joined by underscores
+		sc, name, ok, uerr = parseUnit(normalizeHeader(header))
 	}
 	if l.o.Unit != "" {
 		gsc, gname, gok, _ := parseUnit(l.o.Unit)
@@ -340,6 +349,9 @@ func (l *long) valueUnit(header string) unitFound {
 	}
 	if ok {
 		return unitFound{scale: sc, name: name, from: fmt.Sprintf("the value column's header %q", header)}
+	}
+	if uerr != "" { // "Value (HK$ thousand)": refused in Parse, at the header
+		return unitFound{name: "US$", err: uerr, errCell: header, errHeader: true}
 	}
 	return unitFound{name: "US$"}
 }
@@ -374,6 +386,9 @@ func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 			continue
 		}
 		c, why := l.columns(cells)
+		if c != nil && c.unit.err != "" {
+			return &Error{Sheet: rows.Sheet(), Row: row, Column: c.unit.errCell, Msg: c.unit.err}
+		}
 		if c != nil {
 			cols = c
 			break

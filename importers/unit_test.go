@@ -150,4 +150,12 @@ func TestUnitDollars(t *testing.T) {
 			t.Errorf("%q: error %v; want it to start %q", in, err, tt.want)
 		}
 	}
+
+	// A long table's value header naming another dollar is refused at the
+	// header, not read as US$ nor as a file without a value column.
+	const long = "Reporter,Partner,Year,Flow,Value (HK$ thousand)\nHKG,CHN,2021,export,5\n"
+	_, err := Check(context.Background(), mustReference(t), "l.csv", strings.NewReader(long), Options{})
+	if want := `l.csv: row 1: column "Value (HK$ thousand)": "Value (HK$ thousand)" states values in HK$, a currency other than US dollars; convert them to US dollars`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("long table: error %v; want it to start %q", err, want)
+	}
 }
