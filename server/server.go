@@ -58,6 +58,7 @@ type Server struct {
 	uploads *uploads // uploaded files and pending previews
 	images  *charts.Renderer
 	headers map[string]string // the security headers of every answer
+	cache   *responseCache    // rendered answers of the read-only routes
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -81,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.images = cfg.Renderer
+	s.cache = newResponseCache(maxCachedBytes, maxCachedAnswer)
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
 	}
