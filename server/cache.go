@@ -30,8 +30,8 @@ import (
 // status but 200, answers that set a cookie or an ETag of their own, and
 // answers larger than maxCachedAnswer.
 const (
-	maxCachedBytes  = 64 << 20 // all answers together
-	maxCachedAnswer = 4 << 20  // one answer
+	defaultCacheBytes = 64 << 20 // all answers together (Config.ResponseCacheBytes)
+	maxCachedAnswer   = 4 << 20  // one answer
 	// cacheControl lets browsers keep an answer but ask each time whether
 	// it still holds: the ETag then saves the body.
 	cacheControl = "no-cache"
@@ -139,6 +139,9 @@ func hasCredentials(req *http.Request) bool {
 func (s *Server) cached(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if s.cache == nil {
+			return next(c)
+		}
 		if req.Method != http.MethodGet || hasCredentials(req) {
 			s.metrics.cache.WithLabelValues("bypass").Inc()
 			return next(c)
