@@ -21,7 +21,9 @@ import (
 // so a CLI import into the same file counts too). Each request reads the
 // version first: one row, a few µs. An answer is therefore at least as new
 // as the version it is filed under, and a write empties the cache on the
-// next request that sees its version. The same version, with a per-process
+// next request that sees its version. Requests for a URL that another is
+// rendering wait for that one (a burst after a write renders each page
+// once). The same version, with a per-process
 // build id, is the answer's ETag; a client that holds it gets a 304.
 //
 // Never cached: requests with credentials (a session cookie or an
@@ -59,13 +61,24 @@ type responseCache struct {
 	bytes   int
 	lru     *list.List // of *cachedAnswer, most recently used first
 	byKey   map[string]*list.Element
+	// filling holds the answers being rendered for the current version,
+	// so that requests for one URL arriving together (after a write, say)
+	// wait for one rendering instead of each doing the work.
+	filling map[string]*fill
+}
+
+// fill is one answer being rendered; done is closed when it is, with
+// answer nil if it could not be cached.
+type fill struct {
+	done   chan struct{}
+	answer *cachedAnswer
 }
 
 func newResponseCache(maxBytes, maxEntry int) *responseCache {
 	var b [6]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return &responseCache{build: hex.EncodeToString(b[:]), maxBytes: maxBytes, maxEntry: maxEntry,
-		lru: list.New(), byKey: make(map[string]*list.Element)}
+		lru: list.New(), byKey: make(map[string]*list.Element), filling: make(map[string]*fill)}
 }
 
 // etag names every answer of one data version from this process.
@@ -81,6 +94,7 @@ func (rc *responseCache) atVersion(version int64) bool {
 		rc.version, rc.bytes = version, 0
 		rc.lru.Init()
 		clear(rc.byKey)
+		clear(rc.filling)
 	}
 	return version == rc.version
 }
@@ -97,6 +111,39 @@ func (rc *responseCache) get(version int64, key string) *cachedAnswer {
 	}
 	rc.lru.MoveToFront(el)
 	return el.Value.(*cachedAnswer)
+}
+
+// lookup returns the cached answer; or else the fill of a request already
+// rendering it, to wait on; or else (both nil) done, which the caller,
+// now rendering it, must call with the answer, or nil if it cannot be
+// cached, when it is done.
+func (rc *responseCache) lookup(version int64, key string) (a *cachedAnswer, wait *fill, done func(*cachedAnswer)) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if !rc.atVersion(version) {
+		return nil, nil, func(*cachedAnswer) {}
+	}
+	if el, ok := rc.byKey[key]; ok {
+		rc.lru.MoveToFront(el)
+		return el.Value.(*cachedAnswer), nil, nil
+	}
+	if f := rc.filling[key]; f != nil {
+		return nil, f, nil
+	}
+	f := &fill{done: make(chan struct{})}
+	rc.filling[key] = f
+	return nil, nil, func(a *cachedAnswer) {
+		rc.mu.Lock()
+		if rc.filling[key] == f {
+			delete(rc.filling, key)
+		}
+		rc.mu.Unlock()
+		if a != nil {
+			rc.put(version, a)
+		}
+		f.answer = a
+		close(f.done)
+	}
 }
 
 func (rc *responseCache) put(version int64, a *cachedAnswer) {
@@ -162,7 +209,19 @@ func (s *Server) cached(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.NoContent(http.StatusNotModified)
 		}
 		key := cacheKey(req.URL)
-		if a := s.cache.get(version, key); a != nil {
+		a, wait, done := s.cache.lookup(version, key)
+		if wait != nil { // another request is rendering it: wait for that
+			select {
+			case <-wait.done:
+				a = wait.answer
+			case <-req.Context().Done():
+				return req.Context().Err()
+			}
+			if a == nil { // it could not be cached: render it here
+				done = func(*cachedAnswer) {}
+			}
+		}
+		if a != nil {
 			s.metrics.cache.WithLabelValues("hit").Inc()
 			for k, v := range a.header {
 				h[k] = v
@@ -172,6 +231,8 @@ func (s *Server) cached(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
+		var answer *cachedAnswer
+		defer func() { done(answer) }() // also on a panic: the waiters render it themselves
 		w := c.Response().Writer
 		rec := &answerRecorder{ResponseWriter: w, etag: etag, limit: s.cache.maxEntry}
 		c.Response().Writer = rec
@@ -180,7 +241,7 @@ func (s *Server) cached(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || !rec.keep || rec.over {
 			return err
 		}
-		s.cache.put(version, &cachedAnswer{key: key, status: rec.status, header: h.Clone(), body: rec.body.Bytes()})
+		answer = &cachedAnswer{key: key, status: rec.status, header: h.Clone(), body: rec.body.Bytes()}
 		return nil
 	}
 }

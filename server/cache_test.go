@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -228,5 +230,46 @@ func TestResponseCacheBounds(t *testing.T) {
 	}
 	if rc.bytes != 0 || rc.lru.Len() != 0 {
 		t.Errorf("after a new version: %d bytes in %d answers, want none", rc.bytes, rc.lru.Len())
+	}
+}
+
+// TestCacheRendersOnceForABurst sends requests for a URL while its first
+// request is still rendering: they wait for that rendering and get its
+// answer rather than render it again.
+func TestCacheRendersOnceForABurst(t *testing.T) {
+	a := mustAdminServer(t, 0)
+	var calls atomic.Int32
+	entered, release := make(chan struct{}), make(chan struct{})
+	a.srv.echo.GET("/slow-test", func(c echo.Context) error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return c.String(http.StatusOK, "rendered")
+	}, a.srv.cached)
+
+	const n = 8
+	bodies := make(chan string, n)
+	get := func() {
+		_, body, err := a.try("GET", "/slow-test", nil, nil)
+		if err != nil {
+			body = err.Error()
+		}
+		bodies <- body
+	}
+	go get()
+	<-entered
+	for range n - 1 {
+		go get()
+	}
+	time.Sleep(300 * time.Millisecond) // let the others arrive (without waiting, they would render now)
+	close(release)
+	for range n {
+		if b := <-bodies; b != "rendered" {
+			t.Errorf("a request got %q", b)
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("%d requests in a burst rendered the answer %d times, want once", n, got)
 	}
 }
