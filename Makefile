@@ -86,8 +86,7 @@ loaddata:
 ## loadtest: serve $(LOADDB) with the built binary on loopback and load every
 ## API endpoint and page for LOADTIME each with LOADCONNS connections; prints
 ## requests/s, p50 and p99; fails if any request fails. LOADSERVER=http://...
-## loads a server already running instead (serve checks the whole file at
-## start: minutes at 10 million rows).
+## loads a server already running instead (say, one with --response-cache-mb 0).
 LOADTIME   ?= 5s
 LOADCONNS  ?= 16
 LOADSERVER ?=

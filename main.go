@@ -128,6 +128,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	frameAncestors := fs.String("frame-ancestors", envOr("TRADEDASH_FRAME_ANCESTORS", "'self'"),
 		`who may show the pages in a frame: CSP frame-ancestors sources, such as "'self' https://intranet.example", or 'none' (env TRADEDASH_FRAME_ANCESTORS)`)
 	private := fs.Bool("private", false, "require the admin's sign-in for every page and API, not only for writes")
+	skipCheck := fs.Bool("skip-check", false, "do not run PRAGMA quick_check at start: it reads the whole file, minutes for a database of gigabytes (see docs/operations.md)")
+	cacheMB := fs.Int("response-cache-mb", 64, "memory for rendered answers of the read-only pages and API, in MB; 0 turns the cache off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -144,7 +146,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer store.Close()
 	// Refuse to serve from a damaged file rather than fail page by page.
-	if err := store.QuickCheck(ctx); err != nil {
+	if *skipCheck {
+		log.Warn("skipping the start-up integrity check (--skip-check): a damaged file will fail page by page", "db", *db)
+	} else if err := store.QuickCheck(ctx); err != nil {
 		return err
 	}
 	if !*noDemo {
@@ -163,11 +167,20 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
 	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images,
-		FrameAncestors: *frameAncestors, Private: *private}, *db)
+		FrameAncestors: *frameAncestors, Private: *private, ResponseCacheBytes: responseCacheBytes(*cacheMB)}, *db)
 	if err != nil {
 		return err
 	}
 	return srv.Run(ctx, *addr, nil)
+}
+
+// responseCacheBytes turns --response-cache-mb into Config.ResponseCacheBytes:
+// 0 MB (or fewer) is off, which the Config spells as a negative size.
+func responseCacheBytes(mb int) int {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }
 
 // newLogger returns the serve command's logger: slog's text or JSON format.

@@ -188,3 +188,15 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return explainStorage(s.path, tx.Commit())
 }
+
+// DataVersion returns a number that grows with every committed write that
+// changes what the views show (an import, a delete, a dataset's changes
+// or default, a reference-list correction), by this process or any other
+// on the same file (migration 0005's triggers keep it). Two reads that
+// return the same version saw the same data; reading it before a query
+// means the query's answer is at least as new as the version.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.read.QueryRowContext(ctx, `SELECT version FROM data_version WHERE id = 1`).Scan(&v)
+	return v, err
+}

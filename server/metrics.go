@@ -31,6 +31,7 @@ type Metrics struct {
 	errors     *prometheus.CounterVec
 	imports    *prometheus.CounterVec
 	importRows prometheus.Counter
+	cache      *prometheus.CounterVec
 	handler    http.Handler // serves reg
 
 	routesOnce sync.Once
@@ -64,16 +65,23 @@ func newMetrics(log *slog.Logger) *Metrics {
 			Name: "tradedash_import_rows_total",
 			Help: "Observations stored by successful imports.",
 		}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tradedash_response_cache_total",
+			Help: "Requests to cached routes, by result: hit, miss, not_modified (304) or bypass (credentials, or not a GET).",
+		}, []string{"result"}),
 	}
 	// The values known in advance exist from the start, so that a rate
 	// over them is 0 rather than absent.
 	for _, r := range importResults {
 		m.imports.WithLabelValues(r)
 	}
+	for _, r := range []string{"hit", "miss", "not_modified", "bypass"} {
+		m.cache.WithLabelValues(r)
+	}
 	for _, code := range []string{"500", "503"} {
 		m.errors.WithLabelValues(code)
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.errors, m.imports, m.importRows,
+	m.reg.MustRegister(m.requests, m.duration, m.errors, m.imports, m.importRows, m.cache,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{

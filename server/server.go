@@ -44,6 +44,9 @@ type Config struct {
 	// Private requires the admin's sign-in for reading too: every route
 	// but the sign-in page, health checks and static assets.
 	Private bool
+	// ResponseCacheBytes bounds the cache of rendered answers (cache.go);
+	// 0 means 64 MiB, and a negative value turns the cache off.
+	ResponseCacheBytes int
 }
 
 // Server serves the dashboard and its JSON API.
@@ -58,6 +61,7 @@ type Server struct {
 	uploads *uploads // uploaded files and pending previews
 	images  *charts.Renderer
 	headers map[string]string // the security headers of every answer
+	cache   *responseCache    // rendered answers of the read-only routes
 }
 
 // New builds a Server; it parses every template and hashes every static
@@ -81,6 +85,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.images = cfg.Renderer
+	switch {
+	case cfg.ResponseCacheBytes == 0:
+		s.cache = newResponseCache(defaultCacheBytes, maxCachedAnswer)
+	case cfg.ResponseCacheBytes > 0:
+		s.cache = newResponseCache(cfg.ResponseCacheBytes, min(maxCachedAnswer, cfg.ResponseCacheBytes))
+	}
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
 	}

@@ -27,6 +27,12 @@ const hostile = `</script><script>alert(1)</script>`
 // whose name, source and quotes are hostile, and returns a test server.
 func mustServer(tb testing.TB) (*httptest.Server, *data.Store) {
 	tb.Helper()
+	return mustServerWith(tb, Config{})
+}
+
+// mustServerWith is mustServer with cfg, whose store and logger it fills in.
+func mustServerWith(tb testing.TB, cfg Config) (*httptest.Server, *data.Store) {
+	tb.Helper()
 	ctx := context.Background()
 	ref, err := data.LoadReference()
 	if err != nil {
@@ -49,7 +55,8 @@ func mustServer(tb testing.TB) (*httptest.Server, *data.Store) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg.Store, cfg.Logger = store, slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
