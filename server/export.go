@@ -46,6 +46,7 @@ var exportViews = map[string]exportView{
 	"partners":  {params: []string{"reporter", "flow", "period", "dataset", "partner", "from", "to"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
 	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif", "dataset_a", "dataset_b"}, charts: (*Server).mirrorCharts},
 	"products":  {params: []string{"reporter", "product", "partner", "flow", "from", "to", "dataset"}, charts: (*Server).productsCharts, table: (*Server).productsTable},
+	"sectors":   {params: []string{"reporter", "partner", "dataset", "sectors", "level", "section", "form"}, charts: (*Server).sectorsCharts, table: (*Server).sectorsTable},
 	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b", "level", "form"}, charts: (*Server).compareCharts},
 }
 

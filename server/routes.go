@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI)
 	e.GET("/compare", s.handleComparePage)
 	e.GET("/api/v1/compare", s.handleCompareAPI)
+	e.GET("/api/v1/sectors", s.handleSectorsAPI)
 	e.GET("/mirror", s.handleMirrorPage)
 	e.GET("/api/v1/mirror", s.handleMirrorAPI)
 	e.GET("/partners", s.handlePartnersPage)
