@@ -346,4 +346,3 @@ func (a sectorsAnswer) formLinks() []periodLink {
 func (a sectorsAnswer) dataLinks() (jsonURL, csvURL, xlsxURL string) {
 	return a.link("/api/v1/sectors"), a.link("/data/sectors.csv"), a.link("/data/sectors.xlsx")
 }
-
