@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,5 +116,33 @@ func TestPartnerSeriesDownload(t *testing.T) {
 	srcs, err := x.GetRows("Sources")
 	if err != nil || !strings.Contains(fmt.Sprint(srcs), "generated row") {
 		t.Errorf("Sources sheet %v (%v)", srcs, err)
+	}
+}
+
+// TestPageDownloadLinks follows every CSV and XLSX link on the mirror,
+// compare and partners pages: each answers with its table.
+func TestPageDownloadLinks(t *testing.T) {
+	ts, store := mustServer(t)
+	mustMirrorFixture(t, store)
+	second := mustSecondSourceFixture(t, store)
+	id := mustPartnersFixture(t, store)
+	link := regexp.MustCompile(`href="(/data/[^"]+)" download`)
+	for _, page := range []string{
+		fmt.Sprintf("/mirror?reporter=KAZ&partner=TKM&dataset_a=%d&dataset_b=%d", second-1, second),
+		"/compare?reporter=KAZ&partner=RUS&level=chapter&form=waterfall",
+		fmt.Sprintf("/partners?reporter=KAZ&period=2020&partner=RUS&partner=CHN&dataset=%d", id),
+	} {
+		_, body := get(t, ts.URL+page)
+		links := link.FindAllStringSubmatch(body, -1)
+		if len(links) < 2 {
+			t.Errorf("%s: %d download links", page, len(links))
+		}
+		for _, l := range links {
+			u := html.UnescapeString(l[1])
+			resp, b := get(t, ts.URL+u)
+			if resp.StatusCode != http.StatusOK || len(b) == 0 {
+				t.Errorf("%s: %s: %d %.200s", page, u, resp.StatusCode, b)
+			}
+		}
 	}
 }

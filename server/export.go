@@ -7,6 +7,7 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -513,4 +514,37 @@ func (w *memResponse) WriteHeader(status int) {
 func (w *memResponse) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	return w.body.Write(b)
+}
+
+// dataURL turns a view's JSON link into the link of its data download in
+// format, for the chart with the given id: /api/v1/mirror?… becomes
+// /data/mirror.csv?…&chart=ID.
+func dataURL(jsonURL, view, format, chart string) string {
+	u := strings.Replace(jsonURL, "/api/v1/"+view, "/data/"+view+"."+format, 1)
+	if chart != "" {
+		u += "&chart=" + url.QueryEscape(chart)
+	}
+	return u
+}
+
+// DataURL is the mirror page's download link for one of its charts.
+func (v mirrorView) DataURL(format, chart string) string {
+	return dataURL(v.JSONURL, "mirror", format, chart)
+}
+
+// DataURL is the compare page's download link for one of its charts; the
+// form goes with it, since a chart's id names its form.
+func (v compareView) DataURL(format, chart string) string {
+	u := dataURL(v.JSONURL, "compare", format, chart)
+	for _, f := range v.Forms {
+		if f.Selected && f.Value != "bars" {
+			u += "&form=" + url.QueryEscape(f.Value)
+		}
+	}
+	return u
+}
+
+// DataURL is the partners page's download link for one of its charts.
+func (v partnersView) DataURL(format, chart string) string {
+	return dataURL(v.JSONURL, "partners", format, chart)
 }
