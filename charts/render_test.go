@@ -327,7 +327,7 @@ func TestFormatJSMatchesAppJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"scaleValue", "boundLabel"} {
+	for _, name := range []string{"scaleValue", "boundLabel", "treemapLabel"} {
 		// Both files define it two spaces in, inside their IIFE; it runs to
 		// the first line that closes it at that indentation.
 		re := regexp.MustCompile(`(?ms)^  function ` + name + `\(.*?^  \}$`)

@@ -191,3 +191,35 @@ func ParsePeriod(s string, fiscalStartMonth int) (Period, error) {
 
 // String writes the month as "Jul 2023".
 func (m Month) String() string { return fmt.Sprintf("%s %d", monthAbbr[m.Number()-1], m.Year()) }
+
+// Months is the number of months the period covers.
+func (p Period) Months() int { return int(p.End-p.Start) + 1 }
+
+// SameClass reports whether p and q belong to one series of periods that
+// never overlap: the same kind and length, and the same place in the
+// year. Lengths that divide a year (months, quarters, half years, years)
+// tile it, so their place is the start month modulo the length: every
+// month is one class, the quarters Jan–Mar, Apr–Jun, … another. Other
+// lengths (Jan–Nov each year) need the same start month, as Like does.
+func (p Period) SameClass(q Period) bool {
+	n := p.Months()
+	if p.Kind() != q.Kind() || n != q.Months() {
+		return false
+	}
+	if 12%n == 0 {
+		return (p.Start.Number()-1)%n == (q.Start.Number()-1)%n
+	}
+	return p.Start.Number() == q.Start.Number()
+}
+
+// ClassPlural names p's class for people: "calendar years", "fiscal
+// years", "single months", "3-month periods".
+func (p Period) ClassPlural() string {
+	if p.Kind() != Months {
+		return KindPlural(p.Kind())
+	}
+	if p.Months() == 1 {
+		return "single months"
+	}
+	return strconv.Itoa(p.Months()) + "-month periods"
+}

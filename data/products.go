@@ -32,6 +32,11 @@ type ProductsQuery struct {
 	// kinds: a calendar year and a fiscal year overlap, so a line joining
 	// them would mislead and a sum over both would count months twice.
 	PeriodKind PeriodKind
+	// PeriodMonths, with PeriodKind months, keeps the parts of years of
+	// that many months (1 for single months, 3 for quarters); 0 picks the
+	// length the dataset states most figures in. A dataset may state both
+	// months and quarters, and a quarter overlaps its months.
+	PeriodMonths int
 }
 
 // Validate checks the query.
@@ -55,6 +60,10 @@ func (q ProductsQuery) Validate() error {
 		return fmt.Errorf("%w: dataset %d", ErrInvalid, q.DatasetID)
 	case q.PeriodKind != "" && !slices.Contains(PeriodKinds, q.PeriodKind):
 		return fmt.Errorf("%w: period_kind must be calendar_year, fiscal_year or months, not %q", ErrInvalid, string(q.PeriodKind))
+	case q.PeriodMonths != 0 && q.PeriodKind != Months:
+		return fmt.Errorf("%w: period_months goes with period_kind=months", ErrInvalid)
+	case q.PeriodMonths < 0 || q.PeriodMonths > 11:
+		return fmt.Errorf("%w: period_months must be a number of months from 1 to 11, not %d", ErrInvalid, q.PeriodMonths)
 	}
 	seen := map[string]bool{}
 	for _, p := range q.Products {
@@ -240,10 +249,14 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 			figures[p]++
 		}
 	}
-	t.Periods, t.Omitted = likePeriods(figures, q.PeriodKind)
+	t.Periods, t.Omitted = likePeriods(figures, q.PeriodKind, q.PeriodMonths)
 	if len(t.Periods) == 0 {
+		what := KindPlural(q.PeriodKind)
+		if q.PeriodMonths != 0 {
+			what = Period{NewMonth(2000, 1), NewMonth(2000, q.PeriodMonths)}.ClassPlural()
+		}
 		return t, fmt.Errorf("%w: dataset %d states no %s figures of %s for %s%s%s for %s, only for %s", ErrNotFound, t.DatasetID, q.Flow, q.Reporter,
-			productsPhrase(t.Products), partnerPhrase(q.Partner), yearsPhrase(q.From, q.To), KindPlural(q.PeriodKind), kindsPhrase(t.Omitted))
+			productsPhrase(t.Products), partnerPhrase(q.Partner), yearsPhrase(q.From, q.To), what, kindsPhrase(t.Omitted))
 	}
 	t.PeriodKind = t.Periods[0].Kind()
 	for i, id := range ids {
@@ -385,12 +398,12 @@ func (t ProductTrade) TopPartners(n int) (top []ProductSeries, other, world *Pro
 // PeriodKinds lists the kinds of period, for selectors and validation.
 var PeriodKinds = []PeriodKind{CalendarYear, FiscalYear, Months}
 
-// likePeriods splits the periods with figures into one class of like
-// periods (same kind, length and start month, so none overlaps another)
-// and the rest, both in order. The class kept is of the given kind, if
-// any; among those, the one with the most figures, and on a tie the one
-// with the latest period.
-func likePeriods(figures map[Period]int, kind PeriodKind) (kept, omitted []Period) {
+// likePeriods splits the periods with figures into one class of periods
+// that never overlap (Period.SameClass: the same kind and length, in the
+// same place in the year) and the rest, both in order. The class kept is
+// of the given kind and length in months, if any; among those, the one
+// with the most figures, and on a tie the one with the latest period.
+func likePeriods(figures map[Period]int, kind PeriodKind, months int) (kept, omitted []Period) {
 	var all []Period
 	for p := range figures {
 		all = append(all, p)
@@ -399,12 +412,12 @@ func likePeriods(figures map[Period]int, kind PeriodKind) (kept, omitted []Perio
 	var best Period
 	bestN := -1
 	for _, p := range all {
-		if kind != "" && p.Kind() != kind {
+		if kind != "" && p.Kind() != kind || months != 0 && p.Months() != months {
 			continue
 		}
 		n := 0
 		for q, m := range figures {
-			if q.Like(p) {
+			if q.SameClass(p) {
 				n += m
 			}
 		}
@@ -414,7 +427,7 @@ func likePeriods(figures map[Period]int, kind PeriodKind) (kept, omitted []Perio
 		}
 	}
 	for _, p := range all {
-		if bestN >= 0 && p.Like(best) {
+		if bestN >= 0 && p.SameClass(best) {
 			kept = append(kept, p)
 		} else {
 			omitted = append(omitted, p)

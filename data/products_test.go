@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -267,5 +268,52 @@ func TestProductsKeepOneKindOfPeriod(t *testing.T) {
 	q.PeriodKind = "decade"
 	if _, err := s.Products(ctx, q); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a bad kind: %v", err)
+	}
+}
+
+// TestProductsMonthsAndQuarters: a dataset that states single months and
+// quarters shows one series of each, selectable by length, never both on
+// one axis (a quarter overlaps its months); every month is one series,
+// not one per calendar month.
+func TestProductsMonthsAndQuarters(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	month := func(m int) Period { return Period{NewMonth(2021, m), NewMonth(2021, m)} }
+	quarter := func(q int) Period { return Period{NewMonth(2021, 3*q-2), NewMonth(2021, 3*q)} }
+	// Made-up figures, not trade statistics: months 1–4 and quarters 1–2.
+	var rows []Observation
+	for m := 1; m <= 4; m++ {
+		rows = append(rows, productObs("IND", "CHN", month(m), Export, hs30, float64(10*m), fmt.Sprintf("month %d", m)))
+	}
+	for q := 1; q <= 2; q++ {
+		rows = append(rows, productObs("IND", "CHN", quarter(q), Export, hs30, float64(100*q), fmt.Sprintf("quarter %d", q)))
+	}
+	if _, err := importAll(ctx, s, testDataset("months and quarters"), rows); err != nil {
+		t.Fatal(err)
+	}
+	q := ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}, PeriodKind: Months}
+	got, err := s.Products(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four months against two quarters: the months by default.
+	if want := []Period{month(1), month(2), month(3), month(4)}; !cmp.Equal(got.Periods, want) || !cmp.Equal(got.Omitted, []Period{quarter(1), quarter(2)}) {
+		t.Errorf("months: periods %v, omitted %v", got.Periods, got.Omitted)
+	}
+	q.PeriodMonths = 3
+	got, err = s.Products(ctx, q)
+	if err != nil || !cmp.Equal(got.Periods, []Period{quarter(1), quarter(2)}) || got.Series[0].Sum != 300 {
+		t.Errorf("quarters: %v, %v, %v", got.Periods, got.Series, err)
+	}
+	q.PeriodMonths = 6
+	if _, err := s.Products(ctx, q); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "6-month periods") {
+		t.Errorf("half years: err = %v", err)
+	}
+	if err := (ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}, PeriodMonths: 3}).Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("period_months without months: %v", err)
+	}
+	if !month(1).SameClass(month(7)) || !quarter(1).SameClass(quarter(4)) || quarter(1).SameClass(Period{NewMonth(2021, 2), NewMonth(2021, 4)}) ||
+		month(1).SameClass(quarter(1)) || !Fiscal(2020, 7).SameClass(Fiscal(2021, 7)) || Fiscal(2020, 7).SameClass(Fiscal(2020, 4)) {
+		t.Error("SameClass")
 	}
 }

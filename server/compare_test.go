@@ -170,9 +170,13 @@ func TestCompareFormIsNotChart(t *testing.T) {
 	if m == nil || !strings.Contains(page, `<select name="form">`) || !strings.Contains(page, `<option value="waterfall" selected>`) {
 		t.Fatalf("no waterfall chosen by form=waterfall: %.300s", page)
 	}
+	// The waterfall's data is the comparison's, read from the query: no
+	// invisible base series, no drawing step, the same as the bars'.
 	resp, body := get(t, ts.URL+"/data/compare.csv?"+q+"&chart="+m[1])
-	if resp.StatusCode != 200 || !strings.Contains(body, "All other goods") {
-		t.Errorf("the waterfall's data by its chart id: %d %.300s", resp.StatusCode, body)
+	_, bars := get(t, ts.URL+"/data/compare.csv?reporter=KAZ&partner=RUS&level=chapter")
+	if resp.StatusCode != 200 || !strings.Contains(body, "TOTAL,TOTAL,All goods") || strings.Contains(body, "All other goods") ||
+		strings.Contains(strings.ToLower(body), "base") || body != bars {
+		t.Errorf("the waterfall's data by its chart id: %d %.300s\nbars: %.300s", resp.StatusCode, body, bars)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get(ts.URL + "/compare?reporter=KAZ&partner=RUS&chart=waterfall&level=chapter")

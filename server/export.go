@@ -7,6 +7,7 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +35,10 @@ type exportView struct {
 	// charts are the page's charts, in page order; the first is the
 	// default image.
 	charts func(s *Server, c echo.Context) ([]charts.Chart, error)
-	// table is the data behind the view; nil reads the chosen chart's
-	// figures back from its option (charts.ChartTable).
+	// table is the data behind the view (or behind the chart its chart
+	// parameter names), read from the query result with each figure's
+	// dataset and sources; never from a chart's option, which holds only
+	// what is drawn (and a waterfall's invisible base series).
 	table func(s *Server, c echo.Context) (charts.Table, error)
 }
 
@@ -44,9 +47,10 @@ type exportView struct {
 var exportViews = map[string]exportView{
 	"bilateral": {params: []string{"reporter", "partner", "dataset", "from", "to"}, charts: (*Server).bilateralCharts, table: (*Server).bilateralTable},
 	"partners":  {params: []string{"reporter", "flow", "period", "dataset", "partner", "from", "to"}, charts: (*Server).partnersCharts, table: (*Server).partnersTable},
-	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif", "dataset_a", "dataset_b"}, charts: (*Server).mirrorCharts},
+	"mirror":    {params: []string{"reporter", "partner", "dataset", "mirror_dataset", "cif", "dataset_a", "dataset_b"}, charts: (*Server).mirrorCharts, table: (*Server).mirrorTable},
 	"products":  {params: []string{"reporter", "product", "partner", "flow", "from", "to", "dataset"}, charts: (*Server).productsCharts, table: (*Server).productsTable},
-	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b", "level", "form"}, charts: (*Server).compareCharts},
+	"sectors":   {params: []string{"reporter", "partner", "dataset", "sectors", "level", "section", "form"}, charts: (*Server).sectorsCharts, table: (*Server).sectorsTable},
+	"compare":   {params: []string{"reporter", "partner", "dataset", "a", "b", "level", "form"}, charts: (*Server).compareCharts, table: (*Server).compareTable},
 }
 
 // ExportViews names the views that can be exported, sorted.
@@ -107,22 +111,7 @@ func (s *Server) handleChartData(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.table != nil {
-		t, err := v.table(s, c)
-		if err != nil {
-			return err
-		}
-		return writeTable(c, format, t)
-	}
-	list, err := v.charts(s, c)
-	if err != nil {
-		return err
-	}
-	chart, err := pickChart(list, c.QueryParam("chart"))
-	if err != nil {
-		return err
-	}
-	t, err := charts.ChartTable(chart, [][2]string{{"Query", c.Request().URL.RawQuery}})
+	t, err := v.table(s, c)
 	if err != nil {
 		return err
 	}
@@ -257,12 +246,29 @@ func (s *Server) partnersCharts(c echo.Context) ([]charts.Chart, error) {
 	return out, nil
 }
 
+// partnersTable is the ranking's table, or, when chart names the chosen
+// partners' lines or shares, their series' table.
 func (s *Server) partnersTable(c echo.Context) (charts.Table, error) {
 	res, err := s.partners(c)
 	if err != nil {
 		return charts.Table{}, err
 	}
-	return charts.PartnersTable(res.ranking, partnersOptions(res, s.ref)), nil
+	o := partnersOptions(res, s.ref)
+	if id := strings.TrimSpace(c.QueryParam("chart")); id != "" {
+		v := newPartnersView(res, s.ref)
+		list := []charts.Chart{v.Chart, v.Map}
+		if v.Series != nil && !v.Series.Empty {
+			list = append(list, v.Series.Lines, v.Series.Shares)
+		}
+		ch, err := pickChart(list, id)
+		if err != nil {
+			return charts.Table{}, err
+		}
+		if v.Series != nil && (ch.ID == v.Series.Lines.ID || ch.ID == v.Series.Shares.ID) {
+			return charts.PartnerSeriesTable(*res.series, o), nil
+		}
+	}
+	return charts.PartnersTable(res.ranking, o), nil
 }
 
 // mirrorCharts is the mirror page's chart, its file name carrying the
@@ -288,6 +294,32 @@ func (s *Server) mirrorCharts(c echo.Context) ([]charts.Chart, error) {
 		out = append(out, v.Sources.Chart)
 	}
 	return out, nil
+}
+
+// mirrorTable is the mirror comparison's table, or, when chart names the
+// source comparison's chart, that comparison's table.
+func (s *Server) mirrorTable(c echo.Context) (charts.Table, error) {
+	m, err := s.mirror(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	v := newMirrorView(m, s.ref)
+	if id := strings.TrimSpace(c.QueryParam("chart")); id != "" {
+		list := []charts.Chart{v.Chart}
+		if v.Sources != nil {
+			list = append(list, v.Sources.Chart)
+		}
+		if _, err := pickChart(list, id); err != nil {
+			return charts.Table{}, err
+		}
+		if v.Sources != nil && id == v.Sources.Chart.ID {
+			return charts.SourcesTable(m.sources, v.Sources.IDA, v.Sources.IDB, v.Sources.opts), nil
+		}
+	}
+	if len(m.rows) == 0 {
+		return charts.Table{}, fmt.Errorf("%w: no period has all-goods figures from both sides", data.ErrNotFound)
+	}
+	return charts.MirrorTable(m.rows, v.opts), nil
 }
 
 // productsCharts is the sectors page's chart.
@@ -321,6 +353,46 @@ func (s *Server) compareCharts(c echo.Context) ([]charts.Chart, error) {
 		}
 	}
 	return out, nil
+}
+
+// compareTable is the comparison's table: every comparison, or the one
+// whose chart the chart parameter names.
+func (s *Server) compareTable(c echo.Context) (charts.Table, error) {
+	v, err := s.compare(c)
+	if err != nil {
+		return charts.Table{}, err
+	}
+	cs := v.comparisons
+	if id := strings.TrimSpace(c.QueryParam("chart")); id != "" {
+		var list []charts.Chart
+		var of []data.Comparison
+		for i, sec := range v.Sections {
+			if sec.Chart != nil {
+				list, of = append(list, *sec.Chart), append(of, v.comparisons[i])
+			}
+		}
+		ch, err := pickChart(list, id)
+		if err != nil {
+			return charts.Table{}, err
+		}
+		for i := range list {
+			if list[i].ID == ch.ID {
+				cs = of[i : i+1]
+			}
+		}
+	}
+	if len(cs) == 0 {
+		return charts.Table{}, fmt.Errorf("%w: no sectors to compare for this query", data.ErrNotFound)
+	}
+	o := charts.CompareOptions{Reporter: v.Reporter, Partner: v.Partner}
+	var srcs []string
+	for _, sec := range v.Sections {
+		if sec.Source != "" && !slices.Contains(srcs, sec.Source) {
+			srcs = append(srcs, sec.Source)
+		}
+	}
+	o.Source = strings.Join(srcs, "; ")
+	return charts.CompareTable(cs, o, string(v.Level)), nil
 }
 
 // imageParams reads width, height and theme; absent ones take the defaults.
@@ -442,4 +514,37 @@ func (w *memResponse) WriteHeader(status int) {
 func (w *memResponse) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	return w.body.Write(b)
+}
+
+// dataURL turns a view's JSON link into the link of its data download in
+// format, for the chart with the given id: /api/v1/mirror?… becomes
+// /data/mirror.csv?…&chart=ID.
+func dataURL(jsonURL, view, format, chart string) string {
+	u := strings.Replace(jsonURL, "/api/v1/"+view, "/data/"+view+"."+format, 1)
+	if chart != "" {
+		u += "&chart=" + url.QueryEscape(chart)
+	}
+	return u
+}
+
+// DataURL is the mirror page's download link for one of its charts.
+func (v mirrorView) DataURL(format, chart string) string {
+	return dataURL(v.JSONURL, "mirror", format, chart)
+}
+
+// DataURL is the compare page's download link for one of its charts; the
+// form goes with it, since a chart's id names its form.
+func (v compareView) DataURL(format, chart string) string {
+	u := dataURL(v.JSONURL, "compare", format, chart)
+	for _, f := range v.Forms {
+		if f.Selected && f.Value != "bars" {
+			u += "&form=" + url.QueryEscape(f.Value)
+		}
+	}
+	return u
+}
+
+// DataURL is the partners page's download link for one of its charts.
+func (v partnersView) DataURL(format, chart string) string {
+	return dataURL(v.JSONURL, "partners", format, chart)
 }

@@ -110,9 +110,10 @@ func TestExportChartParam(t *testing.T) {
 	}
 }
 
-// TestExportDataFromChart reads a table read back from a chart's option
-// (views without a table of their own): the figures are the fixture's.
-func TestExportDataFromChart(t *testing.T) {
+// TestExportDataFromQuery: the mirror and compare downloads are read from
+// the query result, with each figure's dataset and sources, not from a
+// chart's option. Figures are the fixture's, worked by hand.
+func TestExportDataFromQuery(t *testing.T) {
 	ts, store := mustExportServer(t)
 	mustMirrorFixture(t, store)
 	_, body := get(t, ts.URL+"/data/mirror.csv?reporter=KAZ&partner=TKM&cif=1.06")
@@ -120,14 +121,26 @@ func TestExportDataFromChart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}
-	want := [][]string{
-		{"category", "As Kazakhstan states it", "As Turkmenistan states it (mirror)"},
-		{"2019 Kazakhstan exports to Turkmenistan", "1000", "1000"}, // 1,060 CIF ÷ 1.06
+	if len(recs) != 2 {
+		t.Fatalf("CSV = %q, want a header and one row", recs)
 	}
-	if len(recs) != len(want) || !slices.Equal(recs[0], want[0]) || !slices.Equal(recs[1], want[1]) {
-		t.Errorf("CSV = %q, want %q", recs, want)
+	got := map[string]string{}
+	for i, h := range recs[0] {
+		got[h] = recs[1][i]
 	}
-	resp, body := get(t, ts.URL+"/data/compare.xlsx?reporter=IND&partner=RUS")
+	// Kazakhstan's 1,000 of exports against Turkmenistan's 1,060 of
+	// imports (CIF), which ÷ 1.06 is 1,000: no gap.
+	for k, want := range map[string]string{"period": "2019", "flow": "export", "reported_usd": "1000", "mirror_usd": "1060",
+		"adjusted_reported_usd": "1000", "adjusted_mirror_usd": "1000", "gap_usd": "0", "gap_pct": "0"} {
+		if got[k] != want {
+			t.Errorf("mirror CSV %s = %q, want %q", k, got[k], want)
+		}
+	}
+	if got["reporter_dataset"] == "" || got["reporter_dataset"] != got["partner_dataset"] {
+		t.Errorf("datasets %q and %q, want the fixture's for both", got["reporter_dataset"], got["partner_dataset"])
+	}
+
+	resp, body := get(t, ts.URL+"/data/compare.xlsx?reporter=IND&partner=RUS&a=2019-04..2020-03&b=2020-04..2021-03")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %.300s", resp.StatusCode, body)
 	}
@@ -136,8 +149,24 @@ func TestExportDataFromChart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	rows, err := x.GetRows(x.GetSheetList()[0])
-	if err != nil || len(rows) < 2 || rows[0][0] != "category" {
-		t.Errorf("compare table rows %q (%v)", rows, err)
+	rows, err := x.GetRows("Data")
+	if err != nil || len(rows) < 3 || rows[0][0] != "dataset" || rows[1][5] != "TOTAL" {
+		t.Fatalf("compare table rows %q (%v)", rows, err)
+	}
+	// India's pharmaceutical exports to Russia as Pharmexcil states them
+	// (demo data): 552,410,000 in FY2019-20 against 590,800,000 in
+	// FY2020-21 is a rise of 38,390,000.
+	found := false
+	for _, r := range rows {
+		if len(r) > 12 && strings.HasPrefix(r[7], "pharmaceuticals") && r[3] == "FY2019-20" {
+			found = r[8] == "552,410,000" && r[10] == "590,800,000" && r[12] == "38,390,000" && strings.Contains(r[15], "http")
+		}
+	}
+	if !found {
+		t.Errorf("no pharmaceuticals row FY2019-20 → FY2020-21 with its sources in %q", rows)
+	}
+	srcs, err := x.GetRows("Sources")
+	if err != nil || len(srcs) < 10 {
+		t.Errorf("Sources sheet: %d rows (%v)", len(srcs), err)
 	}
 }

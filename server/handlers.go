@@ -37,22 +37,12 @@ func (s *Server) handleBilateralPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := s.queryContext(c)
-	defer cancel()
-	periods, err := s.store.SectorPeriods(ctx, q)
+	a, err := s.sectorsFor(c, q, sets)
 	if err != nil {
 		return err
 	}
-	shown, err := chooseSectorPeriod(c.QueryParam("sectors"), periods)
-	var sectors []data.SectorBreakdown
-	if err == nil && shown != (data.Period{}) {
-		sectors, err = s.store.SectorsIn(ctx, q, []data.Period{shown})
-	}
-	if err != nil {
-		return err
-	}
-	v := newBilateralView(q, rows, sectors, sets, s.ref)
-	v.SectorPeriods = sectorPeriodLinks(q, periods, shown)
+	v := newBilateralView(q, rows, nil, sets, s.ref)
+	v.withSectors(a, s.ref)
 	return s.render(c, http.StatusOK, "bilateral", v)
 }
 

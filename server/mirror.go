@@ -117,6 +117,7 @@ type mirrorView struct {
 	// DatasetsA and DatasetsB are the choices of the source comparison.
 	DatasetsA, DatasetsB []option
 	Sources              *sourcesView
+	opts                 charts.MirrorOptions // the chart's, for its table
 }
 
 // sourcesView is the source comparison: one pair from two datasets.
@@ -127,6 +128,7 @@ type sourcesView struct {
 	SourceA, SourceB string
 	Rows             []sourceRowView
 	Unmatched        []string
+	opts             charts.SourcesOptions // the chart's, for its table
 }
 
 type sourceRowView struct {
@@ -156,7 +158,8 @@ func newMirrorView(m mirrorAnswer, ref *data.Reference) mirrorView {
 		v.CIF = strconv.FormatFloat(q.CIFFactor, 'f', -1, 64)
 		v.JSONURL += "&cif=" + v.CIF
 	}
-	v.Chart = charts.Mirror(rows, charts.MirrorOptions{Reporter: rep, Partner: par, CIFFactor: q.CIFFactor, Source: "datasets " + datasetList(rows)})
+	v.opts = charts.MirrorOptions{Reporter: rep, Partner: par, CIFFactor: q.CIFFactor, Source: "datasets " + datasetList(rows)}
+	v.Chart = charts.Mirror(rows, v.opts)
 	for _, r := range rows {
 		flow := rep.Name + " exports to " + par.Name + " / " + par.Name + " imports from " + rep.Name
 		if r.Flow == data.Import {
@@ -201,8 +204,9 @@ func newSourcesView(m mirrorAnswer, rep, par data.Country, names map[int64]strin
 		}
 	}
 	sides := map[string]string{rep.ISO3: rep.Name, par.ISO3: par.Name}
-	sv.Chart = charts.SourceComparison(m.sources, charts.SourcesOptions{Reporter: rep, Partner: par, NameA: sv.NameA, NameB: sv.NameB, Names: sides,
-		Source: fmt.Sprintf("A: [%d] %s; B: [%d] %s", sv.IDA, sv.SourceA, sv.IDB, sv.SourceB)})
+	sv.opts = charts.SourcesOptions{Reporter: rep, Partner: par, NameA: sv.NameA, NameB: sv.NameB, Names: sides,
+		Source: fmt.Sprintf("A: [%d] %s; B: [%d] %s", sv.IDA, sv.SourceA, sv.IDB, sv.SourceB)}
+	sv.Chart = charts.SourceComparison(m.sources, sv.opts)
 	refs := func(f data.Figure) string {
 		var out []string
 		for _, src := range f.Sources {

@@ -35,11 +35,11 @@ func (s *Server) handlePartnersAPI(c echo.Context) error {
 }
 
 func (s *Server) handlePartnersData(c echo.Context) error {
-	res, err := s.partners(c)
+	t, err := s.partnersTable(c)
 	if err != nil {
 		return err
 	}
-	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), charts.PartnersTable(res.ranking, partnersOptions(res, s.ref)))
+	return writeTable(c, strings.TrimPrefix(path.Ext(c.Path()), "."), t)
 }
 
 // partnersResult is what the partners views show: the ranking and, when

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -108,6 +109,13 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 		return a, err
 	}
 	a.q.PeriodKind = data.PeriodKind(strings.ToLower(strings.TrimSpace(c.QueryParam("period_kind"))))
+	// The length of parts of years goes with months only; a form that
+	// switches to years keeps its length selector's value, which is moot.
+	if v := strings.TrimSpace(c.QueryParam("period_months")); v != "" && a.q.PeriodKind == data.Months {
+		if a.q.PeriodMonths, err = strconv.Atoi(v); err != nil {
+			return a, fmt.Errorf("%w: period_months must be a number of months such as 3, not %q", data.ErrInvalid, v)
+		}
+	}
 	if err := a.q.Validate(); err != nil {
 		return a, err
 	}
@@ -141,6 +149,9 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 func (a productsAnswer) urlValues() url.Values {
 	v := url.Values{"reporter": {a.q.Reporter}, "flow": {string(a.q.Flow)}, "dataset": {strconv.FormatInt(a.trade.DatasetID, 10)},
 		"period_kind": {string(a.trade.PeriodKind)}}
+	if a.q.PeriodMonths != 0 {
+		v.Set("period_months", strconv.Itoa(a.q.PeriodMonths))
+	}
 	for _, p := range a.trade.Products {
 		v.Add("product", p.URLCode())
 	}
@@ -169,7 +180,8 @@ type productsView struct {
 	Flows           []option
 	Datasets        []option
 	PeriodKinds     []option // "" (the kind with the most figures), then the kinds the dataset states
-	PeriodKind      string   // the kind shown, "fiscal years"
+	PeriodKind      string   // the kind shown, "fiscal years"; for parts of years, their length: "3-month periods"
+	PeriodMonths    []option // the lengths of parts of years, when the dataset states more than one
 	Omitted         []omittedKind
 	Countries       template.HTML // the <option>s of the countries datalist
 	ProductList     []data.ListedProduct
@@ -232,20 +244,56 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	v.PeriodKind = data.KindPlural(t.PeriodKind)
 	v.PeriodKinds = []option{{"", "most stated", a.q.PeriodKind == ""}}
 	for _, k := range data.PeriodKinds {
-		var labels []string
+		stated := k == t.PeriodKind
 		for _, p := range t.Omitted {
-			if p.Kind() == k {
-				labels = append(labels, p.Label())
-			}
+			stated = stated || p.Kind() == k
 		}
-		if k == t.PeriodKind || len(labels) > 0 {
+		if stated {
 			v.PeriodKinds = append(v.PeriodKinds, option{string(k), data.KindPlural(k), k == a.q.PeriodKind})
 		}
-		if len(labels) > 0 {
-			q := a.urlValues()
-			q.Set("period_kind", string(k))
-			v.Omitted = append(v.Omitted, omittedKind{data.KindPlural(k), strings.Join(labels, ", "), "/products?" + q.Encode()})
+	}
+	// The omitted periods by class, each with a link that shows it: a
+	// dataset's quarters beside its months are a class of their own, and
+	// so is each other length of part of a year.
+	shown := t.Periods[0]
+	var classes [][]data.Period
+	for _, p := range t.Omitted {
+		i := slices.IndexFunc(classes, func(c []data.Period) bool { return c[0].SameClass(p) })
+		if i < 0 {
+			classes = append(classes, []data.Period{p})
+		} else {
+			classes[i] = append(classes[i], p)
 		}
+	}
+	for _, c := range classes {
+		labels := make([]string, len(c))
+		for i, p := range c {
+			labels[i] = p.Label()
+		}
+		q := a.urlValues()
+		q.Set("period_kind", string(c[0].Kind()))
+		q.Del("period_months")
+		if c[0].Kind() == data.Months {
+			q.Set("period_months", strconv.Itoa(c[0].Months()))
+		}
+		v.Omitted = append(v.Omitted, omittedKind{c[0].ClassPlural(), strings.Join(labels, ", "), "/products?" + q.Encode()})
+	}
+	// Parts of years of more than one length: choose the length too.
+	if t.PeriodKind == data.Months {
+		lengths := []int{shown.Months()}
+		for _, p := range t.Omitted {
+			if p.Kind() == data.Months && !slices.Contains(lengths, p.Months()) {
+				lengths = append(lengths, p.Months())
+			}
+		}
+		if len(lengths) > 1 {
+			slices.Sort(lengths)
+			v.PeriodMonths = []option{{"", "most stated", a.q.PeriodMonths == 0}}
+			for _, n := range lengths {
+				v.PeriodMonths = append(v.PeriodMonths, option{strconv.Itoa(n), data.Period{Start: shown.Start, End: shown.Start + data.Month(n-1)}.ClassPlural(), n == a.q.PeriodMonths})
+			}
+		}
+		v.PeriodKind = shown.ClassPlural()
 	}
 	v.Countries = countryDatalist(ref, true)
 	for _, p := range t.Missing {
@@ -312,9 +360,12 @@ type productsJSON struct {
 	Periods  []productPeriodJSON `json:"periods"`
 	// PeriodKind is the kind of every period listed; Omitted the periods
 	// the dataset also states, of other kinds, left out (never mixed in).
-	PeriodKind string              `json:"period_kind"`
-	Omitted    []productPeriodJSON `json:"omitted_periods"`
-	Series     []productSeriesJSON `json:"series"`
+	PeriodKind string `json:"period_kind"`
+	// PeriodMonths is, for parts of years, the months each period covers
+	// (1 for single months, 3 for quarters); chosen with period_months.
+	PeriodMonths int                 `json:"period_months,omitempty"`
+	Omitted      []productPeriodJSON `json:"omitted_periods"`
+	Series       []productSeriesJSON `json:"series"`
 	// Other is, for one product by partner, the partners after the
 	// largest six summed (derived); null otherwise.
 	Other *productSeriesJSON `json:"other"`
@@ -359,6 +410,9 @@ func newProductsJSON(a productsAnswer) productsJSON {
 	out := productsJSON{Reporter: a.q.Reporter, Flow: string(t.Flow), Dataset: t.DatasetID, Datasets: t.Datasets, Currency: "USD",
 		Products: []productJSON{}, Missing: []productJSON{}, Periods: []productPeriodJSON{}, Series: []productSeriesJSON{},
 		PeriodKind: string(t.PeriodKind), Omitted: []productPeriodJSON{}, DefaultSkipped: a.skipped}
+	if t.PeriodKind == data.Months && len(t.Periods) > 0 {
+		out.PeriodMonths = t.Periods[0].Months()
+	}
 	if a.q.Partner != "" {
 		out.Partner = &a.q.Partner
 	}

@@ -15,6 +15,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/bilateral", s.handleBilateralAPI, s.cached)
 	e.GET("/compare", s.handleComparePage, s.cached)
 	e.GET("/api/v1/compare", s.handleCompareAPI, s.cached)
+	e.GET("/api/v1/sectors", s.handleSectorsAPI, s.cached)
 	e.GET("/mirror", s.handleMirrorPage, s.cached)
 	e.GET("/api/v1/mirror", s.handleMirrorAPI, s.cached)
 	e.GET("/partners", s.handlePartnersPage, s.cached)

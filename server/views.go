@@ -102,6 +102,39 @@ type bilateralView struct {
 	CompareURL        string
 	Sections          []bilateralSection
 	SectorPeriods     []periodLink // the periods a sector breakdown can be shown for
+	SectorForms       []periodLink // bars or treemap
+	SectorLevels      []periodLink // the HS levels stated, when there is a choice
+	SectorUpURL       string       // back from a section's chapters to every section
+	SectorJSONURL     string
+	SectorCSVURL      string
+	SectorXLSXURL     string
+}
+
+// withSectors puts a's breakdowns under their datasets' sections, with
+// the selectors and links of the sector breakdown.
+func (v *bilateralView) withSectors(a sectorsAnswer, ref *data.Reference) {
+	byID := map[int64]data.Dataset{}
+	for _, d := range a.sets {
+		byID[d.ID] = d
+	}
+	for i := range v.Sections {
+		sec := &v.Sections[i]
+		sec.Sectors = nil
+		for _, b := range a.breakdowns {
+			if b.DatasetID == sec.DatasetID {
+				sec.Sectors = append(sec.Sectors, newSectorView(b, v.Reporter, v.Partner, byID[b.DatasetID], ref, &a))
+			}
+		}
+	}
+	v.SectorPeriods = sectorPeriodLinks(a.q, a.periods, a.shown)
+	if len(a.breakdowns) == 0 {
+		return
+	}
+	v.SectorForms, v.SectorLevels = a.formLinks(), a.levelLinks()
+	if a.section.Code != "" {
+		v.SectorUpURL = a.link("/bilateral", "section", "")
+	}
+	v.SectorJSONURL, v.SectorCSVURL, v.SectorXLSXURL = a.dataLinks()
 }
 
 type datasetOption struct {
@@ -174,7 +207,7 @@ func newBilateralView(q data.BilateralQuery, rows []data.PeriodTotals, sectors [
 		sec.Growth = growthLines(rows[start:end], q, ref)
 		for _, b := range sectors {
 			if b.DatasetID == d.ID {
-				sec.Sectors = append(sec.Sectors, newSectorView(b, rep, par, d, ref))
+				sec.Sectors = append(sec.Sectors, newSectorView(b, rep, par, d, ref, nil))
 			}
 		}
 		v.Sections = append(v.Sections, sec)
@@ -522,6 +555,7 @@ func writeTable(c echo.Context, format string, t charts.Table) error {
 type sectorView struct {
 	Heading string
 	Chart   *charts.Chart // nil for a single sector: the table says it all
+	Note    string        // why the chart is not in the form asked for
 	Total   string
 	Sum     string
 	Rows    []sectorRow
@@ -529,19 +563,30 @@ type sectorView struct {
 
 type sectorRow struct {
 	Name, Code, Value, Share, Note string
+	Drill                          string // the link to the section's chapters, if any
 	Sources                        []sourceView
 }
 
-func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset, ref *data.Reference) sectorView {
+// newSectorView is one breakdown's chart and table; with a, in the form
+// and with the drill-down links a asks for, else as bars.
+func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset, ref *data.Reference, a *sectorsAnswer) sectorView {
 	what := "exports to"
 	if b.Flow == data.Import {
 		what = "imports from"
 	}
 	side := countryName(ref, b.ReportedBy)
 	v := sectorView{Heading: fmt.Sprintf("%s · %s's %s %s by sector, as %s's statistics state it", b.Period.Label(), rep.Name, what, par.Name, side)}
+	o := charts.SectorsOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: d.Source}
+	form := "bars"
+	if a != nil {
+		o.Section, o.Drill, form = a.section.Code, a.drill(b), a.form
+		if a.section.Code != "" {
+			v.Heading += " · chapters of HS section " + a.section.Code + " " + a.section.Name
+		}
+	}
 	if len(b.Sectors) > 1 {
-		c := charts.Sectors(b, charts.SectorsOptions{Reporter: rep, Partner: par, ReportedBy: side, Source: d.Source})
-		v.Chart = &c
+		c, note := sectorChart(b, form, o)
+		v.Chart, v.Note = &c, note
 	}
 	if b.Total.Known {
 		v.Total = figureCell(b.Total).Text
@@ -554,6 +599,9 @@ func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset
 		}
 		if s.Share > 0 {
 			row.Share = fmt.Sprintf("%.1f%%", 100*s.Share)
+		}
+		if o.Drill != nil {
+			row.Drill = o.Drill(s.Product)
 		}
 		for _, src := range s.Figure.Sources {
 			sv := sourceView{Ref: src.Ref, Quote: src.Quote, Host: src.Ref}

@@ -68,6 +68,31 @@
     };
   }
 
+  // treemapLabel names a treemap's part and its scaled value.
+  function treemapLabel(p) {
+    return p.name + "\n" + scaleValue(p.value);
+  }
+
+  // itemTooltip names a treemap's part under the pointer, its exact
+  // figure and its share, from the point the node names in meta.
+  function itemTooltip(meta) {
+    return function (p) {
+      var point = (p.data && typeof p.data.point === "number" && meta.points[p.data.point]) || {};
+      var lines = ["<strong>" + escapeText(point.label || p.name) + "</strong>", escapeText(exactValue(p.value))];
+      if (point.detail) lines.push(escapeText(point.detail));
+      return lines.join("<br>");
+    };
+  }
+
+  // followLink drills down where a clicked point carries a link of this
+  // site (a path, never another host).
+  function followLink(p) {
+    var link = p && p.data && p.data.link;
+    if (typeof link === "string" && link.charAt(0) === "/" && link.charAt(1) !== "/" && link.charAt(1) !== "\\") {
+      window.location.assign(link);
+    }
+  }
+
   function prefersDark() {
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
@@ -108,11 +133,16 @@
     if (!el || !window.echarts) return;
     if (block.hasAttribute("data-map")) return drawMap(block, spec, el);
     var option = spec.option;
-    option.tooltip = Object.assign({}, option.tooltip, { formatter: axisTooltip(spec.meta) });
+    var treemap = spec.meta.kind === "treemap";
+    option.tooltip = Object.assign({}, option.tooltip, { formatter: treemap ? itemTooltip(spec.meta) : axisTooltip(spec.meta) });
     [].concat(option.xAxis || [], option.yAxis || []).forEach(function (ax) {
       if (ax.type === "value") ax.axisLabel = Object.assign({}, ax.axisLabel, { formatter: spec.meta.currency === "%" ? percentValue : scaleValue });
     });
     (option.series || []).forEach(function (s) {
+      if (s.type === "treemap") {
+        s.label = { show: true, formatter: treemapLabel };
+        return;
+      }
       var horizontal = (option.yAxis || []).some(function (ax) { return ax.type === "category"; });
       s.label = { show: true, position: horizontal ? "right" : "top", formatter: boundLabel(spec.meta, s.name) };
     });
@@ -126,6 +156,7 @@
     if (prefersDark()) option.backgroundColor = "transparent";
     var chart = window.echarts.init(el, prefersDark() ? "dark" : null, { renderer: "canvas" });
     chart.setOption(option);
+    chart.on("click", followLink);
     window.addEventListener("resize", function () { chart.resize(); });
     el.setAttribute("data-drawn", "true");
   }

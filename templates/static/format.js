@@ -28,6 +28,11 @@ var tradedashFormat = (function () {
     };
   }
 
+  // treemapLabel names a treemap's part and its scaled value.
+  function treemapLabel(p) {
+    return p.name + "\n" + scaleValue(p.value);
+  }
+
   // decorate gives an option the page's formatters: scaled labels on value
   // axes and bound labels on every series. (The page also adds a tooltip
   // formatter, which an image has no use for.)
@@ -39,10 +44,14 @@ var tradedashFormat = (function () {
     });
     var horizontal = [].concat(option.yAxis || []).some(function (ax) { return ax.type === "category"; });
     (option.series || []).forEach(function (s) {
+      if (s.type === "treemap") {
+        s.label = { show: true, formatter: treemapLabel };
+        return;
+      }
       s.label = { show: true, position: horizontal ? "right" : "top", formatter: boundLabel(meta, s.name) };
     });
     return option;
   }
 
-  return { scaleValue: scaleValue, boundLabel: boundLabel, decorate: decorate };
+  return { scaleValue: scaleValue, boundLabel: boundLabel, treemapLabel: treemapLabel, decorate: decorate };
 })();
