@@ -95,3 +95,39 @@ func TestDatasetsListsImporterAndDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestImportMap: --map reads a workbook whose header detection cannot
+// read, a dry run says which column each role came from, and a bad
+// --map is refused before anything is read.
+func TestImportMap(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	book := filepath.Join("importers", "testdata", "xlsx", "mapping_india_2019.xlsx")
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"import", "--db", db, book}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "both mean trade value usd") {
+		t.Fatalf("import without --map: %v; want the two value columns refused", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"import", "--dry-run", "--map", "partner=Country", "--map", "value=E", book}, &out, &errOut); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{`partner:  B "Country" (given with --map)`, `value:    E "Trade Value (US$)" (given with --map)`,
+		`reporter: A "Reporter" (detected)`, "6 observations", "IND-RUS"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--map", "partner=Country", "--map", "value=Trade Value (US$)", book}, &out, &errOut); err != nil {
+		t.Fatalf("import --map: %v\n%s", err, errOut.String())
+	}
+	if sets := datasetsJSON(t, db); len(sets) != 1 || sets[0]["rows"] != float64(6) {
+		t.Errorf("datasets = %v; want one of 6 rows", sets)
+	}
+	for _, bad := range [][]string{{"--map", "importer=B"}, {"--map", "partner"}, {"--map", "partner=B", "--map", "partner=C"}} {
+		errOut.Reset()
+		if err := run(ctx, append(append([]string{"import", "--dry-run"}, bad...), book), &out, &errOut); err == nil {
+			t.Errorf("import %q succeeded", bad)
+		}
+	}
+}

@@ -24,8 +24,15 @@ type Report struct {
 	Sheet     string // the worksheet read; empty for CSV
 	Encoding  string // how a CSV file's bytes were read: "UTF-8", "Windows-1251 (Cyrillic)"
 	HeaderRow int    // the header's row number as a spreadsheet shows it; 0 when not known
-	Unit      string // the unit values were read in: "US$", "thousand US$"
-	UnitFrom  string // where the unit was stated, or why it was assumed
+	// Header is the header row's cells as written, for choosing a
+	// column mapping; empty when the layout has no such header (a wide
+	// table).
+	Header []string
+	// Columns says which column each role of a long table was read
+	// from, detected or given with Options.Map, in MapRoles order.
+	Columns  []ColumnUse
+	Unit     string // the unit values were read in: "US$", "thousand US$"
+	UnitFrom string // where the unit was stated, or why it was assumed
 	// Details are further findings about how the file was read: the
 	// reporter taken from a title, the country-codes file used.
 	Details []string
@@ -64,6 +71,8 @@ type detection struct {
 	unit     string
 	unitFrom string
 	details  []string
+	columns  []ColumnUse // a long table's column per role
+	cells    []string    // the header row's cells as written
 }
 
 // describer is a layout that can say where it found its header and unit.
@@ -101,6 +110,9 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	}
 	if err := resolveDefaults(ref, &o); err != nil {
 		return nil, err
+	}
+	if err := checkMap(o.Map); err != nil {
+		return nil, locate(err, name, "")
 	}
 	rep := &Report{File: name}
 	user := o.Skipped
@@ -152,6 +164,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			rep.HeaderRow = head.rows[det.header]
 		}
 		rep.Unit, rep.UnitFrom, rep.Details = det.unit, det.unitFrom, det.details
+		rep.Header, rep.Columns = det.cells, det.columns
 		if strings.HasPrefix(det.unitFrom, "assumed") || strings.Contains(det.unitFrom, "check the figures") {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("values are read as %s: %s", det.unit, det.unitFrom))
 		}
