@@ -233,11 +233,12 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 }
 
 // ImportReport is Import, also returning what reading the file found (nil
-// when the file could not be opened or its layout not found).
+// when the file could not be opened; only the File, Sheet and a guess at
+// the Header when its layout was not found).
 func ImportReport(ctx context.Context, s *data.Store, name string, r io.Reader, o Options) (data.Dataset, *Report, error) {
-	rd, err := begin(s.Reference(), name, r, o)
+	rd, guess, err := begin(s.Reference(), name, r, o)
 	if err != nil {
-		return data.Dataset{}, nil, err
+		return data.Dataset{}, guess, err
 	}
 	defer rd.close()
 	d, err := s.Import(ctx, rd.dataset(name), func(emit func(data.Observation) error) error {

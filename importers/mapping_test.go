@@ -157,3 +157,17 @@ func TestColumnLetters(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalGuessesTheHeader: a file whose layout is not found still
+// reports the row most likely to be its header, for choosing a mapping.
+func TestRefusalGuessesTheHeader(t *testing.T) {
+	t.Parallel()
+	rep, err := Check(context.Background(), mustReference(t), "mapping_india_2019.xlsx", bytes.NewReader(mustRead(t, "mapping_india_2019.xlsx")), Options{})
+	if err == nil || rep == nil {
+		t.Fatalf("Check = %v, %v; want a refusal with a report", rep, err)
+	}
+	want := []string{"Reporter", "Country", "Year", "Trade Flow", "Trade Value (US$)", "Trade Value (US$ thousand)"}
+	if diff := cmp.Diff(want, rep.Header); diff != "" || rep.Sheet != "mapping_india_2019" || rep.Layout != "" {
+		t.Errorf("header (-want +got):\n%s\nsheet %q, layout %q", diff, rep.Sheet, rep.Layout)
+	}
+}

@@ -95,8 +95,58 @@ type reading struct {
 }
 
 // begin checks the options, spools the file, detects its layout and
-// starts the report. The caller must close the reading.
-func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, error) {
+// starts the report. The caller must close the reading. When the file's
+// layout is not found, the report is nil unless rows were read: then it
+// holds the likeliest header (headerGuess), so that a column mapping can
+// be chosen for a file detection cannot read.
+func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, *Report, error) {
+	rd, err := begin1(ref, name, r, o)
+	if err != nil {
+		var guess *Report
+		var h *headError
+		if errors.As(err, &h) {
+			err, guess = h.err, &Report{File: name, Sheet: h.sheet, Header: headerGuess(h.head)}
+		}
+		return nil, guess, err
+	}
+	return rd, rd.report, nil
+}
+
+// headError is a failure to find a file's layout, with the rows detection
+// looked at.
+type headError struct {
+	err   error
+	sheet string
+	head  [][]string
+}
+
+func (h *headError) Error() string { return h.err.Error() }
+func (h *headError) Unwrap() error { return h.err }
+
+// headerGuess is the row of head most likely to be the header: the first
+// with the most cells that are not blank.
+func headerGuess(head [][]string) []string {
+	var best []string
+	n := 0
+	for _, cells := range head {
+		k := 0
+		for _, c := range cells {
+			if strings.TrimFunc(c, isSpace) != "" {
+				k++
+			}
+		}
+		if k > n {
+			best, n = cells, k
+		}
+	}
+	out := make([]string, len(best))
+	for i, c := range best {
+		out[i] = strings.TrimFunc(c, isSpace)
+	}
+	return out
+}
+
+func begin1(ref *data.Reference, name string, r io.Reader, o Options) (*reading, error) {
 	if o.FiscalStartMonth < 0 || o.FiscalStartMonth > 12 || o.FiscalStartMonth == 1 {
 		return nil, fmt.Errorf("%w: fiscal start month %d must be 2..12 (or 0 for calendar years only)", data.ErrInvalid, o.FiscalStartMonth)
 	}
@@ -150,7 +200,16 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	layout, rows, head, err := open(ref, name, src, o)
 	if err != nil {
 		src.close()
-		return nil, encodingHint(err, src)
+		err = encodingHint(err, src)
+		if len(head.cells) > 0 {
+			var e *Error
+			sheet := ""
+			if errors.As(err, &e) {
+				sheet = e.Sheet
+			}
+			err = &headError{err: err, sheet: sheet, head: head.cells}
+		}
+		return nil, err
 	}
 	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep, ref: ref}
 	if err := rd.checkNames(name); err != nil {
@@ -236,11 +295,12 @@ func (rd *reading) produce(ctx context.Context, emit func(data.Observation) erro
 // Check reads a file as Import would, every row, and reports what it
 // found without storing anything: the dry run. The report is returned
 // with an error whenever the layout was found, so that a refusal still
-// says how the file was read.
+// says how the file was read (and, when it was not, with a guess at the
+// header).
 func Check(ctx context.Context, ref *data.Reference, name string, r io.Reader, o Options) (*Report, error) {
-	rd, err := begin(ref, name, r, o)
+	rd, guess, err := begin(ref, name, r, o)
 	if err != nil {
-		return nil, err
+		return guess, err
 	}
 	defer rd.close()
 	err = rd.produce(ctx, func(ob data.Observation) error {

@@ -99,3 +99,68 @@ func TestAPIColumnMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewPageMapping: without JavaScript, the preview of a workbook
+// detection refuses offers each role's select of the guessed header's
+// columns; previewing again with a mapping reads it, preselects the
+// choices, and the commit imports with the same mapping.
+func TestPreviewPageMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	h := func(ct string) map[string]string { return map[string]string{"Cookie": cookie, "Content-Type": ct} }
+	mp, ct := multipartBody(t, []field{{"csrf", csrf}}, "mapping_india_2019.xlsx", mappingBook(t), nil)
+	resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct))
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/datasets/new?preview=") {
+		t.Fatalf("upload: %d to %q\n%.500s", resp.StatusCode, loc, body)
+	}
+	id := strings.TrimPrefix(loc, "/datasets/new?preview=")
+	page := func() string {
+		t.Helper()
+		resp, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
+		if resp.StatusCode != 200 {
+			t.Fatalf("preview page: %d", resp.StatusCode)
+		}
+		return page
+	}
+	wantIn := func(what, page string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s lacks %s", what, w)
+			}
+		}
+	}
+	wantIn("the refused preview", page(), "The file cannot be imported", "both mean trade value usd",
+		`<select name="map_partner" data-role="partner" class="remap"><option value="" selected>detect it (none found)</option><option value="A">A · Reporter</option><option value="B">B · Country</option>`,
+		`<option value="F">F · Trade Value (US$ thousand)</option>`)
+
+	mp, ct = multipartBody(t, []field{{"csrf", csrf}, {"preview", id}, {"map_partner", "B"}, {"map_value", "E"}}, "", []byte{}, nil)
+	if resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct)); resp.StatusCode != 303 {
+		t.Fatalf("preview again: %d %.300s", resp.StatusCode, body)
+	}
+	p := page()
+	wantIn("the mapped preview", p, "India – Russia", "6,226,189,464", "Commit: import 6 figures",
+		`<option value="B" selected>B · Country</option>`, `<option value="E" selected>E · Trade Value (US$)</option>`,
+		`<option value="" selected>detected: A · Reporter</option>`,
+		`<li data-role="partner">partner: <b>B</b> “Country” <span class="muted">(as you chose)</span></li>`,
+		`<li data-role="flow">flow: <b>D</b> “Trade Flow” <span class="muted">(detected)</span></li>`)
+	if strings.Contains(p, "The file cannot be imported") {
+		t.Error("the mapped preview still cannot be imported")
+	}
+
+	resp, body = a.do(t, "POST", "/datasets/commit", strings.NewReader("csrf="+csrf+"&preview="+id+"&name=India+2019+mapped"),
+		map[string]string{"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 303 {
+		t.Fatalf("commit: %d %.500s", resp.StatusCode, body)
+	}
+	sets, err := a.store.Datasets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := sets[len(sets)-1]
+	if last.Name != "India 2019 mapped" || last.RowCount != 6 {
+		t.Errorf("committed dataset %q with %d rows; want India 2019 mapped, 6", last.Name, last.RowCount)
+	}
+}
