@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -356,11 +355,10 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+p.id)
 }
 
-// handleCommitForm imports a pending preview's file and sends the browser
-// to the new dataset.
+// handleCommitForm starts importing a pending preview's file in the
+// background and sends the browser to the import's page, which follows
+// its progress.
 func (s *Server) handleCommitForm(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
-	defer cancel()
 	id := c.FormValue("preview")
 	p, err := s.uploads.claim(id)
 	if err != nil {
@@ -376,11 +374,11 @@ func (s *Server) handleCommitForm(c echo.Context) error {
 		s.uploads.release(id, false)
 		return err
 	}
-	d, _, err := s.importUpload(ctx, &p.up, o) // its warnings were in the preview, and are logged
-	// A file that is refused now will be refused again: forget its preview.
-	s.uploads.release(id, err == nil || errors.Is(err, data.ErrDuplicate) || importErrors(p.up.name, err) != nil)
+	// The import records the admin as its importer.
+	job, err := s.startImport(data.WithImporter(c.Request().Context(), adminOf(c).label()), p, o)
 	if err != nil {
+		s.uploads.release(id, false)
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/datasets?imported=%d#ds-%d", d.ID, d.ID))
+	return c.Redirect(http.StatusSeeOther, "/datasets/imports/"+job)
 }

@@ -56,6 +56,7 @@ type Server struct {
 	pages   *pages
 	metrics *Metrics // owns the Prometheus registry
 	uploads *uploads // uploaded files and pending previews
+	imports *importJobs
 	images  *charts.Renderer
 	headers map[string]string // the security headers of every answer
 }
@@ -81,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.images = cfg.Renderer
+	s.imports = newImportJobs()
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
 	}
@@ -135,6 +137,9 @@ func (s *Server) Run(ctx context.Context, addr string, ready chan<- string) erro
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := s.imports.shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -150,10 +150,8 @@ func TestPreviewPageMapping(t *testing.T) {
 		t.Error("the mapped preview still cannot be imported")
 	}
 
-	resp, body = a.do(t, "POST", "/datasets/commit", strings.NewReader("csrf="+csrf+"&preview="+id+"&name=India+2019+mapped"),
-		map[string]string{"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-	if resp.StatusCode != 303 {
-		t.Fatalf("commit: %d %.500s", resp.StatusCode, body)
+	if st := waitImport(t, a, cookie, commitForm(t, a, cookie, csrf, id, "India+2019+mapped")); st.Phase != phaseDone {
+		t.Fatalf("the import ended with %+v", st)
 	}
 	sets, err := a.store.Datasets(context.Background())
 	if err != nil {
