@@ -75,7 +75,6 @@ type importJob struct {
 	file     string
 	expected int64 // the figures its preview found: the bar's end
 	rows     atomic.Int64
-	started  time.Time
 
 	phase    string
 	finished time.Time
@@ -171,7 +170,7 @@ func (s *Server) startImport(ctx context.Context, p pendingPreview, o importers.
 	if err != nil {
 		return "", err
 	}
-	job := &importJob{id: id, file: p.up.name, expected: p.result.Rows, started: time.Now(), phase: phaseQueued}
+	job := &importJob{id: id, file: p.up.name, expected: p.result.Rows, phase: phaseQueued}
 	if err := s.imports.add(job); err != nil {
 		return "", err
 	}

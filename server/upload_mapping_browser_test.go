@@ -24,7 +24,8 @@ func choose(name, value string) chromedp.Action[chromedp.Void] {
 // partner column is headed "Country" beside two value columns), which
 // detection refuses; changes the partner's and the value's columns in
 // the preview, each change previewing again without sending the file;
-// commits, follows the import to its end on the import page and opens
+// commits, follows the import (queued at first) to its end on the
+// import page and opens
 // the new dataset's chart. A second upload, LibreOffice's wide table of
 // Pakistan's exports (its other cells "..") ends with its warning on the
 // import page.
@@ -86,12 +87,28 @@ func TestBrowserUploadMapping(t *testing.T) {
 		t.Errorf("the mapped preview is still refused:\n%s", preview)
 	}
 
-	// Commit: the import's page follows it to its end.
+	// Commit while both import slots are taken, as by two other imports:
+	// the import's page shows it queued and follows it with its script
+	// (its self-reload switched off) until it ends.
+	slots := a.srv.imports.slots
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
 	if err := chromedp.Do(b.ctx,
 		chromedp.SetValue(chromedp.CSS(`form.commit input[name=name]`), "India 2019, mapped workbook (test)"),
 		chromedp.Click(chromedp.CSS(`form.commit button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`section.import[data-done="true"] a.import-dataset`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.import[data-done="false"] .import-bar`)),
 	); err != nil {
+		t.Fatal(err)
+	}
+	wantIn("the queued import", text(`section.import`), "Waiting for another import to finish…", "0 of 6 figures (0%)", "you can leave it")
+	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("meta[http-equiv=refresh]").length`)); err != nil || n != 0 {
+		t.Errorf("the import page's script left %d self-reloads (%v)", n, err)
+	}
+	for range cap(slots) {
+		<-slots
+	}
+	if err := chromedp.Do(b.ctx, chromedp.WaitVisible(chromedp.CSS(`section.import[data-done="true"] a.import-dataset`))); err != nil {
 		t.Fatal(err)
 	}
 	done := text(`section.import`)
