@@ -11,15 +11,17 @@ import (
 
 // waitImport follows a background import from its page's address (the
 // commit's redirect) until it ends, as the page's script does, and
-// returns its last status. It gives up after a minute: not a timing
-// assertion, a guard against a test that never ends.
+// returns its last status. It gives up after the import's own time limit
+// and a minute: not a timing assertion, a guard against a test that
+// never ends (under -race on a busy machine an import of 10,800 rows
+// can take minutes).
 func waitImport(tb testing.TB, a *adminServer, cookie, loc string) importStatus {
 	tb.Helper()
 	id, ok := strings.CutPrefix(loc, "/datasets/imports/")
 	if !ok {
 		tb.Fatalf("the commit went to %q, not an import's page", loc)
 	}
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(uploadTimeout + time.Minute)
 	for {
 		resp, body := a.do(tb, "GET", "/api/v1/imports/"+id, nil, map[string]string{"Cookie": cookie})
 		if resp.StatusCode != 200 {
@@ -30,7 +32,7 @@ func waitImport(tb testing.TB, a *adminServer, cookie, loc string) importStatus 
 			return st
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("the import has not ended after a minute: %+v", st)
+			tb.Fatalf("the import has not ended after its time limit: %+v", st)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
