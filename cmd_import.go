@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +38,21 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)
 	fs.IntVar(&o.Year, "year", 0, `calendar year of files that state none: a long table without a period column, a wide table whose columns are months ("Jan", "Feb", …)`)
 	fs.BoolVar(&o.SkipBadRows, "skip-bad-rows", false, "import the good rows and list every bad one (default: any bad row refuses the file and nothing is written)")
+	o.Map = map[string]string{}
+	fs.Func("map", "ROLE=COLUMN: read a long table's ROLE ("+strings.Join(importers.MapRoles, ", ")+") from the column with this header or letter, instead of detecting it; repeatable: --map partner=Country --map value=E", func(v string) error {
+		role, col, ok := strings.Cut(v, "=")
+		role, col = strings.ToLower(strings.TrimSpace(role)), strings.TrimSpace(col)
+		switch {
+		case !ok || col == "":
+			return fmt.Errorf("want ROLE=COLUMN, such as partner=Country or value=E, not %q", v)
+		case !slices.Contains(importers.MapRoles, role):
+			return fmt.Errorf("unknown role %q: the roles are %s", role, strings.Join(importers.MapRoles, ", "))
+		case o.Map[role] != "":
+			return fmt.Errorf("the role %s is mapped twice (%s and %s)", role, o.Map[role], col)
+		}
+		o.Map[role] = col
+		return nil
+	})
 	countryCodes := fs.String("country-codes", "", "CEPII BACI's country_codes_V*.csv, to read the numeric country codes of BACI files")
 	dryRun := fs.Bool("dry-run", false, "read and check every row, and report the layout, header, unit, periods, pairs and first rows, without writing anything")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
@@ -113,6 +129,7 @@ type importResult struct {
 	Sheet     string   `json:"sheet,omitempty"`
 	Encoding  string   `json:"encoding,omitempty"`
 	HeaderRow int      `json:"header_row"`
+	Columns   []column `json:"columns"`
 	Unit      string   `json:"unit"`
 	UnitFrom  string   `json:"unit_from"`
 	Details   []string `json:"details"`
@@ -135,6 +152,14 @@ type sample struct {
 	Product   string  `json:"product"`
 	ValueUSD  float64 `json:"value_usd"`
 	SourceRef string  `json:"source_ref"`
+}
+
+// column is the column a long table's role was read from.
+type column struct {
+	Role   string `json:"role"`
+	Column string `json:"column"` // its letter
+	Header string `json:"header"`
+	Given  bool   `json:"given"` // named with --map, not detected
 }
 
 // badRow is one row left out with --skip-bad-rows.
@@ -191,6 +216,9 @@ func (r *importResult) fill(rep *importers.Report) {
 		}
 		r.Sample = append(r.Sample, sample{o.Reporter, o.Partner, o.Period.Label(), string(o.Flow), product, o.ValueUSD, o.SourceRef})
 	}
+	for _, c := range rep.Columns {
+		r.Columns = append(r.Columns, column{c.Role, c.Column, c.Header, c.Given})
+	}
 	for _, e := range rep.BadRows {
 		r.BadRows = append(r.BadRows, badRow{e.Sheet, e.Row, e.Column, e.Value, e.Msg})
 	}
@@ -228,6 +256,13 @@ func printImports(w io.Writer, out []importResult, dryRun bool) error {
 			}
 			if r.Unit != "" {
 				fmt.Fprintf(w, "  unit:     %s (%s)\n", r.Unit, r.UnitFrom)
+			}
+			for _, c := range r.Columns {
+				how := "detected"
+				if c.Given {
+					how = "given with --map"
+				}
+				fmt.Fprintf(w, "  %-10s%s %q (%s)\n", c.Role+":", c.Column, c.Header, how)
 			}
 			for _, d := range r.Details {
 				fmt.Fprintf(w, "  found:    %s\n", d)

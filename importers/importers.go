@@ -138,6 +138,12 @@ type Options struct {
 	Unit             string // the unit of the values, overriding what a wide table's title or a long table's value header states: "US$", "thousand US$", "million US$"
 	Format           string // force a layout by its name (see LayoutNames); default: detect it
 	Sheet            string // the workbook sheet to read, hidden or not; default: the first visible worksheet that has data (unused for CSV)
+	// Map names, for a long table, the column that holds a role (one of
+	// MapRoles: reporter, partner, period, flow, product, value), by its
+	// header text or its letter ("D"). A mapped role is read from that
+	// column and never detected; the other roles still are. A mapping
+	// that names no column of the header refuses the file.
+	Map map[string]string
 	// Year is the calendar year of files that state none: a long table
 	// without a period column, a wide table whose columns are months
 	// without a year ("Jan", "Feb", …). 0: such files are refused.
@@ -227,11 +233,12 @@ func Import(ctx context.Context, s *data.Store, name string, r io.Reader, o Opti
 }
 
 // ImportReport is Import, also returning what reading the file found (nil
-// when the file could not be opened or its layout not found).
+// when the file could not be opened; only the File, Sheet and a guess at
+// the Header when its layout was not found).
 func ImportReport(ctx context.Context, s *data.Store, name string, r io.Reader, o Options) (data.Dataset, *Report, error) {
-	rd, err := begin(s.Reference(), name, r, o)
+	rd, guess, err := begin(s.Reference(), name, r, o)
 	if err != nil {
-		return data.Dataset{}, nil, err
+		return data.Dataset{}, guess, err
 	}
 	defer rd.close()
 	d, err := s.Import(ctx, rd.dataset(name), func(emit func(data.Observation) error) error {
@@ -385,6 +392,9 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 				if sc > 0 && why != "" {
 					hi.reason += "; " + why
 				}
+				if _, ok := l.(*long); !ok && mapped(o.Map) {
+					return nil, nil, hi, &Error{File: name, Sheet: rows.Sheet(), Msg: fmt.Sprintf("a column mapping applies to long tables, not to the layout %q", o.Format)}
+				}
 				return l, &locatedRows{Rows: pr, file: name}, hi, nil
 			}
 		}
@@ -397,6 +407,11 @@ func open(ref *data.Reference, name string, src *source, o Options) (Layout, Row
 		}
 		if sc <= 0 && why != "" && l.Name() == "long" {
 			reasons = append(reasons, why) // the generic layout's reason says most
+		}
+	}
+	if mapped(o.Map) {
+		if _, ok := best.(*long); !ok {
+			return nil, nil, hi, mapRefused(ref, name, rows.Sheet(), pr, head, o)
 		}
 	}
 	if best == nil {
@@ -572,3 +587,20 @@ func (u *utf8Check) Write(p []byte) (int, error) {
 
 // done reports the verdict once everything is written.
 func (u *utf8Check) done() bool { return u.valid && len(u.carry) == 0 }
+
+// mapRefused says why a file given a column mapping is not read as a
+// long table: what the generic long layout found wrong with its header
+// (a mapping that names no column, a role still missing), located at the
+// first row that is not blank.
+func mapRefused(ref *data.Reference, name, sheet string, pr *peekRows, head [][]string, o Options) error {
+	l := newLong("long", ref, baseName(name), o, nil)
+	_, _, why := l.findHeader(head)
+	row := 0
+	for i, p := range pr.buf {
+		if !blank(head[i]) {
+			row = p.row
+			break
+		}
+	}
+	return &Error{File: name, Sheet: sheet, Row: row, Msg: why}
+}

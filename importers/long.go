@@ -175,6 +175,7 @@ func (l *long) describe(head [][]string, _ []int) detection {
 	default:
 		d.unitFrom = fmt.Sprintf("assumed: the value column's header %q states no unit", col)
 	}
+	d.columns, d.cells = l.uses(cols), cols.names
 	var fixed []string
 	if l.o.Year != 0 && cols.idx[fPeriod] < 0 {
 		fixed = append(fixed, fmt.Sprintf("period %d (--year)", l.o.Year))
@@ -231,9 +232,21 @@ func (l *long) columns(header []string) (*columns, string) {
 	}
 	for f := range nFields {
 		c.idx[f] = -1
+	}
+	taken, why := l.applyMap(c)
+	if why != "" {
+		return nil, why
+	}
+	for f := range nFields {
+		if l.roleMapped(f) {
+			continue // read from the column the mapping gives, or not at all
+		}
 	find:
 		for _, syn := range synonyms[f] {
 			for i, n := range norm {
+				if taken[i] {
+					continue // a mapped column means what the mapping says
+				}
 				if f == fValue {
 					n = withoutScale(n) // "trade value usd thousand" is "trade value usd"
 				}

@@ -24,8 +24,15 @@ type Report struct {
 	Sheet     string // the worksheet read; empty for CSV
 	Encoding  string // how a CSV file's bytes were read: "UTF-8", "Windows-1251 (Cyrillic)"
 	HeaderRow int    // the header's row number as a spreadsheet shows it; 0 when not known
-	Unit      string // the unit values were read in: "US$", "thousand US$"
-	UnitFrom  string // where the unit was stated, or why it was assumed
+	// Header is the header row's cells as written, for choosing a
+	// column mapping; empty when the layout has no such header (a wide
+	// table).
+	Header []string
+	// Columns says which column each role of a long table was read
+	// from, detected or given with Options.Map, in MapRoles order.
+	Columns  []ColumnUse
+	Unit     string // the unit values were read in: "US$", "thousand US$"
+	UnitFrom string // where the unit was stated, or why it was assumed
 	// Details are further findings about how the file was read: the
 	// reporter taken from a title, the country-codes file used.
 	Details []string
@@ -64,6 +71,8 @@ type detection struct {
 	unit     string
 	unitFrom string
 	details  []string
+	columns  []ColumnUse // a long table's column per role
+	cells    []string    // the header row's cells as written
 }
 
 // describer is a layout that can say where it found its header and unit.
@@ -86,8 +95,58 @@ type reading struct {
 }
 
 // begin checks the options, spools the file, detects its layout and
-// starts the report. The caller must close the reading.
-func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, error) {
+// starts the report. The caller must close the reading. When the file's
+// layout is not found, the report is nil unless rows were read: then it
+// holds the likeliest header (headerGuess), so that a column mapping can
+// be chosen for a file detection cannot read.
+func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, *Report, error) {
+	rd, err := begin1(ref, name, r, o)
+	if err != nil {
+		var guess *Report
+		var h *headError
+		if errors.As(err, &h) {
+			err, guess = h.err, &Report{File: name, Sheet: h.sheet, Header: headerGuess(h.head)}
+		}
+		return nil, guess, err
+	}
+	return rd, rd.report, nil
+}
+
+// headError is a failure to find a file's layout, with the rows detection
+// looked at.
+type headError struct {
+	err   error
+	sheet string
+	head  [][]string
+}
+
+func (h *headError) Error() string { return h.err.Error() }
+func (h *headError) Unwrap() error { return h.err }
+
+// headerGuess is the row of head most likely to be the header: the first
+// with the most cells that are not blank.
+func headerGuess(head [][]string) []string {
+	var best []string
+	n := 0
+	for _, cells := range head {
+		k := 0
+		for _, c := range cells {
+			if strings.TrimFunc(c, isSpace) != "" {
+				k++
+			}
+		}
+		if k > n {
+			best, n = cells, k
+		}
+	}
+	out := make([]string, len(best))
+	for i, c := range best {
+		out[i] = strings.TrimFunc(c, isSpace)
+	}
+	return out
+}
+
+func begin1(ref *data.Reference, name string, r io.Reader, o Options) (*reading, error) {
 	if o.FiscalStartMonth < 0 || o.FiscalStartMonth > 12 || o.FiscalStartMonth == 1 {
 		return nil, fmt.Errorf("%w: fiscal start month %d must be 2..12 (or 0 for calendar years only)", data.ErrInvalid, o.FiscalStartMonth)
 	}
@@ -101,6 +160,9 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	}
 	if err := resolveDefaults(ref, &o); err != nil {
 		return nil, err
+	}
+	if err := checkMap(o.Map); err != nil {
+		return nil, locate(err, name, "")
 	}
 	rep := &Report{File: name}
 	user := o.Skipped
@@ -138,7 +200,16 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 	layout, rows, head, err := open(ref, name, src, o)
 	if err != nil {
 		src.close()
-		return nil, encodingHint(err, src)
+		err = encodingHint(err, src)
+		if len(head.cells) > 0 {
+			var e *Error
+			sheet := ""
+			if errors.As(err, &e) {
+				sheet = e.Sheet
+			}
+			err = &headError{err: err, sheet: sheet, head: head.cells}
+		}
+		return nil, err
 	}
 	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep, ref: ref}
 	if err := rd.checkNames(name); err != nil {
@@ -152,6 +223,7 @@ func begin(ref *data.Reference, name string, r io.Reader, o Options) (*reading, 
 			rep.HeaderRow = head.rows[det.header]
 		}
 		rep.Unit, rep.UnitFrom, rep.Details = det.unit, det.unitFrom, det.details
+		rep.Header, rep.Columns = det.cells, det.columns
 		if strings.HasPrefix(det.unitFrom, "assumed") || strings.Contains(det.unitFrom, "check the figures") {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("values are read as %s: %s", det.unit, det.unitFrom))
 		}
@@ -223,11 +295,12 @@ func (rd *reading) produce(ctx context.Context, emit func(data.Observation) erro
 // Check reads a file as Import would, every row, and reports what it
 // found without storing anything: the dry run. The report is returned
 // with an error whenever the layout was found, so that a refusal still
-// says how the file was read.
+// says how the file was read (and, when it was not, with a guess at the
+// header).
 func Check(ctx context.Context, ref *data.Reference, name string, r io.Reader, o Options) (*Report, error) {
-	rd, err := begin(ref, name, r, o)
+	rd, guess, err := begin(ref, name, r, o)
 	if err != nil {
-		return nil, err
+		return guess, err
 	}
 	defer rd.close()
 	err = rd.produce(ctx, func(ob data.Observation) error {

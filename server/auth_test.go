@@ -171,8 +171,11 @@ func TestBrowserWritesNeedTheCSRFToken(t *testing.T) {
 	}
 	body, h = form("csrf", csrf, "preview", id, "name", "Five months")
 	resp, _ = a.do(t, "POST", "/datasets/commit", body, with(h, "Cookie", cookie))
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/datasets?imported=4#ds-4" {
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/datasets/imports/") {
 		t.Fatalf("commit: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if st := waitImport(t, a, cookie, resp.Header.Get("Location")); st.URL != "/datasets?imported=4#ds-4" {
+		t.Fatalf("the import ended with %+v", st)
 	}
 	_, page = a.do(t, "GET", "/datasets?imported=4", nil, jar)
 	for _, want := range []string{"Imported: Five months", `href="/bilateral?dataset=4&amp;partner=UZB&amp;reporter=KAZ"`, `href="/api/v1/datasets/4/original"`} {

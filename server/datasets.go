@@ -21,11 +21,26 @@ import (
 // and looking datasets up.
 
 // importOptions reads the import's options from the form's fields. The
-// flow and unit are checked by the importers, which say what they expect.
+// flow and unit are checked by the importers, which say what they expect;
+// so is the column mapping (map_reporter, map_value, …: a header's text
+// or a column letter), which only the file's header can check.
 func (s *Server) importOptions(f map[string]string) (importers.Options, error) {
 	o := importers.Options{Name: strings.TrimSpace(f["name"]), Source: strings.TrimSpace(f["source"]),
 		Reporter: strings.TrimSpace(f["reporter"]), Partner: strings.TrimSpace(f["partner"]), Sheet: strings.TrimSpace(f["sheet"]),
 		Flow: strings.TrimSpace(f["flow"]), Unit: strings.TrimSpace(f["unit"]), Format: strings.TrimSpace(f["format"])}
+	for _, role := range importers.MapRoles {
+		if v := strings.TrimSpace(f["map_"+role]); v != "" {
+			if o.Map == nil {
+				o.Map = map[string]string{}
+			}
+			o.Map[role] = v
+		}
+	}
+	for k := range f {
+		if role, ok := strings.CutPrefix(k, "map_"); ok && !slices.Contains(importers.MapRoles, role) {
+			return o, fmt.Errorf("%w: %s is not a column mapping: the mapping fields are map_%s", data.ErrInvalid, k, strings.Join(importers.MapRoles, ", map_"))
+		}
+	}
 	if o.Format != "" && !slices.Contains(importers.LayoutNames(), o.Format) {
 		return o, fmt.Errorf("%w: format %q is not a layout tradedash reads; leave it empty to detect it, or give one of %s",
 			data.ErrInvalid, o.Format, strings.Join(importers.LayoutNames(), ", "))

@@ -230,6 +230,8 @@ type previewJSON struct {
 	Unit         string            `json:"unit,omitempty"`
 	UnitFrom     string            `json:"unit_from,omitempty"`
 	Details      []string          `json:"details"`
+	Header       []string          `json:"header"`
+	Columns      []columnJSON      `json:"columns"`
 	Rows         int64             `json:"rows"`
 	Skipped      int               `json:"skipped"`
 	Reporters    int               `json:"reporters"`
@@ -242,6 +244,15 @@ type previewJSON struct {
 	Errors       []importErrorJSON `json:"errors"`
 	DuplicateOf  *int64            `json:"duplicate_of"`
 	Sheets       []sheetJSON       `json:"sheets"`
+}
+
+// columnJSON is the column a long table's role was read from: its
+// letter and header, and whether a map_ field gave it.
+type columnJSON struct {
+	Role   string `json:"role"`
+	Column string `json:"column"`
+	Header string `json:"header"`
+	Given  bool   `json:"given"`
 }
 
 type sheetJSON struct {
@@ -286,6 +297,10 @@ func newPreviewJSON(r previewResult) previewJSON {
 	}
 	if r.Duplicate != nil {
 		j.DuplicateOf = &r.Duplicate.ID
+	}
+	j.Header, j.Columns = append([]string{}, r.Header...), []columnJSON{}
+	for _, c := range r.Columns {
+		j.Columns = append(j.Columns, columnJSON{c.Role, c.Column, c.Header, c.Given})
 	}
 	j.Sheets = []sheetJSON{}
 	for _, sh := range r.Sheets {

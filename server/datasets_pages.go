@@ -2,10 +2,10 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -146,7 +146,55 @@ type uploadView struct {
 	Months               []monthOption
 	// Choices of the options form; Sheets only once a workbook is previewed.
 	Flows, Units, Formats, Sheets []option
-	Preview                       *previewView
+	// Mapping offers, for each role of a long table, the header's
+	// columns, once a preview has read the header (or guessed it).
+	Mapping []mappingChoice
+	Preview *previewView
+}
+
+// mappingChoice is one role's select: "" keeps what detection finds,
+// which its first option says; the others are the header's columns by
+// letter.
+type mappingChoice struct {
+	Role, Label, Name string
+	Options           []option
+}
+
+// mappingChoices builds the column selects from a preview's header and
+// the columns its roles were read from, preselecting the mapping last
+// sent; none when the preview found no header.
+func mappingChoices(fields map[string]string, header []string, used []importers.ColumnUse) []mappingChoice {
+	if len(header) == 0 {
+		return nil
+	}
+	detected := map[string]importers.ColumnUse{}
+	for _, c := range used {
+		detected[c.Role] = c
+	}
+	var out []mappingChoice
+	for _, role := range importers.MapRoles {
+		name := "map_" + role
+		given := strings.TrimSpace(fields[name])
+		first := "detect it (none found)"
+		if c, ok := detected[role]; ok && !c.Given {
+			first = "detected: " + c.Column + " · " + c.Header
+		} else if ok {
+			first = "detect it"
+		}
+		m := mappingChoice{Role: role, Label: strings.ToUpper(role[:1]) + role[1:], Name: name, Options: []option{{"", first, given == ""}}}
+		found := given == ""
+		for i, h := range header {
+			letter := importers.ColumnLetter(i)
+			sel := given != "" && (strings.EqualFold(given, letter) || strings.EqualFold(given, h) && !found)
+			found = found || sel
+			m.Options = append(m.Options, option{letter, letter + " · " + h, sel})
+		}
+		if !found { // a header text sent by hand that names no column: keep it, the preview says why
+			m.Options = append(m.Options, option{given, given + " (not in the header)", true})
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // Values offered for a wide table's flow and unit; the importers accept these.
@@ -251,6 +299,7 @@ func (s *Server) handleUploadPage(c echo.Context) error {
 			return s.render(c, http.StatusGone, "upload", v)
 		}
 		v = s.newUploadView(a, p.fields, p.result.Sheets)
+		v.Mapping = mappingChoices(p.fields, p.result.Header, p.result.Columns)
 		v.Preview = s.newPreviewView(p)
 	}
 	return s.render(c, http.StatusOK, "upload", v)
@@ -306,11 +355,10 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+p.id)
 }
 
-// handleCommitForm imports a pending preview's file and sends the browser
-// to the new dataset.
+// handleCommitForm starts importing a pending preview's file in the
+// background and sends the browser to the import's page, which follows
+// its progress.
 func (s *Server) handleCommitForm(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
-	defer cancel()
 	id := c.FormValue("preview")
 	p, err := s.uploads.claim(id)
 	if err != nil {
@@ -326,11 +374,11 @@ func (s *Server) handleCommitForm(c echo.Context) error {
 		s.uploads.release(id, false)
 		return err
 	}
-	d, _, err := s.importUpload(ctx, &p.up, o) // its warnings were in the preview, and are logged
-	// A file that is refused now will be refused again: forget its preview.
-	s.uploads.release(id, err == nil || errors.Is(err, data.ErrDuplicate) || importErrors(p.up.name, err) != nil)
+	// The import records the admin as its importer.
+	job, err := s.startImport(data.WithImporter(c.Request().Context(), adminOf(c).label()), p, o)
 	if err != nil {
+		s.uploads.release(id, false)
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/datasets?imported=%d#ds-%d", d.ID, d.ID))
+	return c.Redirect(http.StatusSeeOther, "/datasets/imports/"+job)
 }

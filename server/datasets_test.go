@@ -70,6 +70,13 @@ func mustAdminServerWith(tb testing.TB, cfg Config) *adminServer {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(ts.Close)
+	// Before the store closes (cleanups run last first): background
+	// imports end, rolled back if still running.
+	tb.Cleanup(func() {
+		if err := srv.imports.shutdown(context.Background()); err != nil {
+			tb.Error(err)
+		}
+	})
 	return &adminServer{Server: ts, srv: srv, store: store, files: files}
 }
 

@@ -31,7 +31,7 @@ type asset struct {
 	ct   string
 }
 
-var pageNames = []string{"home", "bilateral", "partners", "products", "mirror", "compare", "error", "datasets", "upload", "login"}
+var pageNames = []string{"home", "bilateral", "partners", "products", "mirror", "compare", "error", "datasets", "upload", "import", "login"}
 
 func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}, assets: map[string]asset{}, byURL: map[string]asset{}}

@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	e.GET("/datasets/new", s.handleUploadPage, s.requireAdmin)
 	e.POST("/datasets/new", s.handlePreviewForm, s.requireAdmin)
 	e.POST("/datasets/commit", s.handleCommitForm, s.requireAdmin)
+	e.GET("/datasets/imports/:id", s.handleImportPage, s.requireAdmin)
+	e.GET("/api/v1/imports/:id", s.handleImportAPI, s.requireAdmin)
 	e.POST("/datasets/:id/edit", s.handleEditForm, s.requireAdmin)
 	e.POST("/datasets/:id/default", s.handleDefaultForm, s.requireAdmin)
 	e.GET("/datasets/:id/delete", s.handleDeleteConfirm, s.requireAdmin)

@@ -59,6 +59,7 @@ type Server struct {
 	pages   *pages
 	metrics *Metrics // owns the Prometheus registry
 	uploads *uploads // uploaded files and pending previews
+	imports *importJobs
 	images  *charts.Renderer
 	headers map[string]string // the security headers of every answer
 	cache   *responseCache    // rendered answers of the read-only routes
@@ -91,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 	case cfg.ResponseCacheBytes > 0:
 		s.cache = newResponseCache(cfg.ResponseCacheBytes, min(maxCachedAnswer, cfg.ResponseCacheBytes))
 	}
+	s.imports = newImportJobs()
 	if s.uploads, err = newUploads(cfg); err != nil {
 		return nil, err
 	}
@@ -145,6 +147,9 @@ func (s *Server) Run(ctx context.Context, addr string, ready chan<- string) erro
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := s.imports.shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -13,11 +13,15 @@ import (
 // CSV through the upload form, reads the preview, commits it, and opens the
 // new dataset's bilateral chart from the link the datasets page offers:
 // all without any script of ours on those pages.
-// commit sends the preview's commit form with send and waits for the
-// datasets page at want to offer the new dataset's views.
+// commit sends the preview's commit form with send, waits for the
+// import's page to say the import is done, follows its link and waits
+// for the datasets page at want to offer the new dataset's views.
 func (b *browser) commit(tb testing.TB, send chromedp.Action[chromedp.Void], want string) {
 	tb.Helper()
-	if err := chromedp.Do(b.ctx, send, chromedp.WaitVisible(chromedp.CSS(`section.imported a.pair`))); err != nil {
+	if err := chromedp.Do(b.ctx, send,
+		chromedp.WaitVisible(chromedp.CSS(`section.import[data-done="true"] a.import-dataset`)),
+		chromedp.Click(chromedp.CSS(`a.import-dataset`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.imported a.pair`))); err != nil {
 		tb.Fatal(err)
 	}
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())

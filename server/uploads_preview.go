@@ -26,6 +26,8 @@ type previewResult struct {
 	// out). Set even when the file is refused, once its layout is known.
 	Reason, Sheet, Encoding string
 	HeaderRow               int
+	Header                  []string              // the header row's cells: the columns a mapping can choose
+	Columns                 []importers.ColumnUse // the column each role was read from, detected or mapped
 	Unit, UnitFrom          string
 	Details                 []string
 	Rows                    int64
@@ -111,6 +113,7 @@ func (r *previewResult) addReport(rep *importers.Report) {
 	}
 	r.Layout, r.Reason, r.Sheet, r.Encoding, r.HeaderRow = rep.Layout, rep.Reason, rep.Sheet, rep.Encoding, rep.HeaderRow
 	r.Unit, r.UnitFrom, r.Details = rep.Unit, rep.UnitFrom, rep.Details
+	r.Header, r.Columns = rep.Header, rep.Columns
 	r.LayoutAbout = layoutText(rep.Layout)
 	// The rows left out for stating no value are listed one by one
 	// above, with their places; the report's count of them is not repeated.

@@ -130,4 +130,18 @@
     });
   }
   document.querySelectorAll("form.upload, form.commit").forEach(sendWithProgress);
+
+  // --- previewing again when an option changes ----------------------------------
+  // On a preview, changing the sheet, a column, the unit, the flow or the
+  // layout parses the file already uploaded again, as the Preview button
+  // would (no file is sent again), and the page shows the new preview.
+  var again = document.querySelector("form.upload input[name=preview]");
+  if (again && typeof form.requestSubmit === "function") {
+    form.querySelectorAll("select").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        if (input && input.files && input.files.length > 0) return; // a new file: the admin sends it with Preview
+        form.requestSubmit();
+      });
+    });
+  }
 })();

@@ -3,6 +3,7 @@
 #   lo_long.xlsx        LibreOffice Calc (soffice --headless --convert-to xlsx)
 #   gnumeric_long.xlsx  Gnumeric (ssconvert, Excel 2007+ exporter)
 #   lo_wide_pakistan_fy.xlsx  LibreOffice, from ../wide_pakistan_fy.csv
+#   mapping_india_2019.xlsx   LibreOffice, from mapping_india_2019.csv
 # Not run by `make test`: the committed files are the fixtures. On Debian:
 #   apt-get install --no-install-recommends libreoffice-calc gnumeric
 # Both writers stamp the time into the files, so the bytes change on every
@@ -30,6 +31,14 @@ cp ../wide_pakistan_fy.csv "$tmp/lo_wide_pakistan_fy.csv"
 HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
 	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/lo_wide_pakistan_fy.csv" >/dev/null
 mv "$tmp/lo_wide_pakistan_fy.xlsx" lo_wide_pakistan_fy.xlsx
+
+# A long table whose header detection cannot read on its own: the partner
+# is headed "Country" and two columns are values (US$ and thousand US$),
+# for the column-mapping tests.
+cp mapping_india_2019.csv "$tmp/mapping_india_2019.csv"
+HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
+	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/mapping_india_2019.csv" >/dev/null
+mv "$tmp/mapping_india_2019.xlsx" mapping_india_2019.xlsx
 
 soffice --version | head -n 1
 ssconvert --version | head -n 1

@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mappingBook is LibreOffice's mapping_india_2019.xlsx from the
+// importers' testdata: six UN Comtrade figures of India's 2019 trade,
+// whose partner column is headed "Country" beside two value columns, so
+// that header detection alone refuses it.
+func mappingBook(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "importers", "testdata", "xlsx", "mapping_india_2019.xlsx"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// TestAPIColumnMapping: without a mapping the workbook is refused (422,
+// located); map_ fields read it, a dry run says which column each role
+// came from, the import stores the file's figures exactly, and a mapping
+// naming no column is a located 422 that stores nothing.
+func TestAPIColumnMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	book := mappingBook(t)
+	type errorsReply struct {
+		Errors []importErrorJSON `json:"errors"`
+	}
+
+	resp, body := a.upload(t, "mapping_india_2019.xlsx", book, field{"dry_run", "1"})
+	e := decode[errorsReply](t, body)
+	if resp.StatusCode != http.StatusUnprocessableEntity || len(e.Errors) != 1 || e.Errors[0].Row != 1 ||
+		e.Errors[0].Sheet != "mapping_india_2019" || !strings.Contains(e.Errors[0].Message, "both mean trade value usd") {
+		t.Fatalf("no mapping: %d %s; want 422 naming the two value columns at row 1", resp.StatusCode, body)
+	}
+
+	resp, body = a.upload(t, "mapping_india_2019.xlsx", book, field{"dry_run", "1"}, field{"map_partner", "Country"}, field{"map_value", "E"})
+	type dry struct {
+		Rows    int64        `json:"rows"`
+		Header  []string     `json:"header"`
+		Columns []columnJSON `json:"columns"`
+	}
+	d := decode[dry](t, body)
+	if resp.StatusCode != http.StatusOK || d.Rows != 6 || len(d.Header) != 6 {
+		t.Fatalf("dry run with a mapping: %d %s", resp.StatusCode, body)
+	}
+	want := map[string]columnJSON{"reporter": {"reporter", "A", "Reporter", false}, "partner": {"partner", "B", "Country", true},
+		"period": {"period", "C", "Year", false}, "flow": {"flow", "D", "Trade Flow", false}, "value": {"value", "E", "Trade Value (US$)", true}}
+	if len(d.Columns) != len(want) {
+		t.Errorf("columns %+v; want %d", d.Columns, len(want))
+	}
+	for _, c := range d.Columns {
+		if want[c.Role] != c {
+			t.Errorf("column %+v; want %+v", c, want[c.Role])
+		}
+	}
+
+	for _, bad := range []struct {
+		fields []field
+		want   string
+	}{
+		{[]field{{"map_partner", "Destination"}, {"map_value", "E"}}, `the column mapping partner=Destination names no column: no column is headed "Destination"`},
+		{[]field{{"map_partner", "Country"}, {"map_value", "Q"}}, "column Q is beyond the header's last column, F"},
+	} {
+		resp, body := a.upload(t, "mapping_india_2019.xlsx", book, bad.fields...)
+		e := decode[errorsReply](t, body)
+		if resp.StatusCode != http.StatusUnprocessableEntity || len(e.Errors) != 1 || e.Errors[0].Row != 1 ||
+			e.Errors[0].File != "mapping_india_2019.xlsx" || !strings.Contains(e.Errors[0].Message, bad.want) {
+			t.Errorf("%v: %d %s; want 422 located at row 1 saying %q", bad.fields, resp.StatusCode, body, bad.want)
+		}
+	}
+	resp, body = a.upload(t, "mapping_india_2019.xlsx", book, field{"map_importer", "B"})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "map_importer is not a column mapping") {
+		t.Errorf("map_importer: %d %s; want 400", resp.StatusCode, body)
+	}
+
+	// The thousands column, named by its header: the same figures.
+	resp, body = a.upload(t, "mapping_india_2019.xlsx", book, field{"map_partner", "Country"}, field{"map_value", "Trade Value (US$ thousand)"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("import with a mapping: %d %s", resp.StatusCode, body)
+	}
+	ds := decode[datasetReply](t, body)
+	obs, err := a.store.DatasetObservations(context.Background(), ds.ID, 100)
+	if err != nil || ds.Rows != 6 || len(obs) != 6 {
+		t.Fatalf("dataset %+v, %d observations, %v", ds, len(obs), err)
+	}
+	figures := map[string]float64{"RUS import": 6226189464, "RUS export": 2871228560, "CHN import": 68402092562,
+		"CHN export": 17278832680, "PAK import": 67312849, "PAK export": 1186205288}
+	for _, o := range obs {
+		if k := o.Partner + " " + string(o.Flow); o.Reporter != "IND" || figures[k] != o.ValueUSD {
+			t.Errorf("stored %s %s %v; want IND and %v", o.Reporter, k, o.ValueUSD, figures[k])
+		}
+	}
+}
+
+// TestPreviewPageMapping: without JavaScript, the preview of a workbook
+// detection refuses offers each role's select of the guessed header's
+// columns; previewing again with a mapping reads it, preselects the
+// choices, and the commit imports with the same mapping.
+func TestPreviewPageMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	h := func(ct string) map[string]string { return map[string]string{"Cookie": cookie, "Content-Type": ct} }
+	mp, ct := multipartBody(t, []field{{"csrf", csrf}}, "mapping_india_2019.xlsx", mappingBook(t), nil)
+	resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct))
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/datasets/new?preview=") {
+		t.Fatalf("upload: %d to %q\n%.500s", resp.StatusCode, loc, body)
+	}
+	id := strings.TrimPrefix(loc, "/datasets/new?preview=")
+	page := func() string {
+		t.Helper()
+		resp, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
+		if resp.StatusCode != 200 {
+			t.Fatalf("preview page: %d", resp.StatusCode)
+		}
+		return page
+	}
+	wantIn := func(what, page string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s lacks %s", what, w)
+			}
+		}
+	}
+	wantIn("the refused preview", page(), "The file cannot be imported", "both mean trade value usd",
+		`<select name="map_partner" data-role="partner" class="remap"><option value="" selected>detect it (none found)</option><option value="A">A · Reporter</option><option value="B">B · Country</option>`,
+		`<option value="F">F · Trade Value (US$ thousand)</option>`)
+
+	mp, ct = multipartBody(t, []field{{"csrf", csrf}, {"preview", id}, {"map_partner", "B"}, {"map_value", "E"}}, "", []byte{}, nil)
+	if resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct)); resp.StatusCode != 303 {
+		t.Fatalf("preview again: %d %.300s", resp.StatusCode, body)
+	}
+	p := page()
+	wantIn("the mapped preview", p, "India – Russia", "6,226,189,464", "Commit: import 6 figures",
+		`<option value="B" selected>B · Country</option>`, `<option value="E" selected>E · Trade Value (US$)</option>`,
+		`<option value="" selected>detected: A · Reporter</option>`,
+		`<li data-role="partner">partner: <b>B</b> “Country” <span class="muted">(as you chose)</span></li>`,
+		`<li data-role="flow">flow: <b>D</b> “Trade Flow” <span class="muted">(detected)</span></li>`)
+	if strings.Contains(p, "The file cannot be imported") {
+		t.Error("the mapped preview still cannot be imported")
+	}
+
+	if st := waitImport(t, a, cookie, commitForm(t, a, cookie, csrf, id, "India+2019+mapped")); st.Phase != phaseDone {
+		t.Fatalf("the import ended with %+v", st)
+	}
+	sets, err := a.store.Datasets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := sets[len(sets)-1]
+	if last.Name != "India 2019 mapped" || last.RowCount != 6 {
+		t.Errorf("committed dataset %q with %d rows; want India 2019 mapped, 6", last.Name, last.RowCount)
+	}
+}
