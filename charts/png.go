@@ -61,7 +61,7 @@ func (r *Renderer) PNG(ctx context.Context, c Chart, o ImageOptions) ([]byte, er
 	if e == nil {
 		e = &engine{}
 	}
-	png, err := r.rasterise(ctx, e, svg, o)
+	png, err := r.rasterise(ctx, e, svg, o, fontsFor(svg))
 	if err != nil {
 		// Its instance may have been stopped mid-drawing.
 		e.closePNG()
@@ -85,14 +85,21 @@ func (o ImageOptions) validatePNG() error {
 	return nil
 }
 
-// rasterise runs resvg on e's wasm instance, starting it if need be.
+// fontsFor returns the font files resvg needs for svg: Liberation Sans,
+// and the fallback fonts only if its text has characters they alone have.
+func fontsFor(svg []byte) [][]byte {
+	return append([][]byte{liberationRegular, liberationBold}, fallbackFontsFor(svg)...)
+}
+
+// rasterise runs resvg with fonts on e's wasm instance, starting it if
+// need be.
 //
 // It has no deadline of its own: wazero can stop a wasm call only when
 // compiled with WithCloseOnContextDone, which made resvg eight times
 // slower here (3.3 s instead of 0.4 s). Its work is bounded instead: the
 // SVG comes from ECharts under the renderer's deadline, within
 // MaxOptionBytes, and the pixels are capped by MaxPixels.
-func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o ImageOptions) ([]byte, error) {
+func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o ImageOptions, fonts [][]byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -104,7 +111,9 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 		e.png = p
 	}
 	// Every family falls back to the embedded Liberation Sans, the font
-	// ECharts measured the text with; system fonts are never read, so a
+	// ECharts measured the text with, and a glyph it lacks to the first
+	// embedded fallback font that has it (resvg looks through all loaded
+	// fonts, as ECharts' measure did); system fonts are never read, so a
 	// PNG is the same on any server.
 	family := embeddedFamily
 	opts, _ := json.Marshal(map[string]any{
@@ -113,7 +122,7 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 			"serifFamily": family, "monospaceFamily": family},
 		"shapeRendering": 2, "textRendering": 1,
 	})
-	png, err := e.png.render(ctx, string(svg), string(opts), [][]byte{liberationRegular, liberationBold})
+	png, err := e.png.render(ctx, string(svg), string(opts), fonts)
 	if err != nil {
 		return nil, fmt.Errorf("charts: rasterising the SVG: %w", err)
 	}

@@ -369,6 +369,8 @@ var loadPrograms = sync.OnceValues(func() (*programs, error) {
 	io.WriteString(h, prelude+platformJS+renderJS)
 	h.Write(liberationRegular)
 	h.Write(liberationBold)
+	h.Write(droidFallbackGz)
+	h.Write(naskhArabicGz)
 	p := &programs{version: h.Sum(nil)}
 	for _, c := range []struct {
 		dst       **goja.Program
