@@ -106,7 +106,10 @@ func BenchmarkRasterise(b *testing.B) {
 
 type countingWriter int
 
-func (w *countingWriter) Write(p []byte) (int, error) { *w += countingWriter(len(p)); return len(p), nil }
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
+}
 
 // syntheticTreemap is a 200-leaf treemap (20 groups of 10) built from a
 // go-echarts treemap option, with generated labels ("Group 3 item 7") and
