@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
-	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,23 +59,6 @@ func everyView() []namedChart {
 		{"compare", Compare(cmp, co)},
 		{"compare-waterfall", CompareWaterfall(cmp, co)},
 		{"sectors", Sectors(sectors, SectorsOptions{Reporter: co.Reporter, Partner: co.Partner, ReportedBy: "India", Source: "figures made up in the test"})},
-	}
-}
-
-var _ = math.NaN
-
-func TestDumpViews(t *testing.T) {
-	dir := os.Getenv("DUMP_VIEWS")
-	if dir == "" {
-		return
-	}
-	r := NewRenderer(RendererOptions{Timeout: 2 * time.Minute})
-	for _, v := range everyView() {
-		b, err := r.PNG(t.Context(), v.chart, ImageOptions{Width: 800, Height: 450, PixelRatio: 1})
-		if err != nil {
-			t.Fatalf("%s: %v", v.view, err)
-		}
-		os.WriteFile(filepath.Join(dir, v.view+".png"), b, 0o644)
 	}
 }
 
@@ -193,5 +173,48 @@ func TestNoTextOverlapsInSmallImages(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEveryViewImageSaysWhatAndWhence draws every view's chart as its
+// export does and checks the image carries, as text, its title, its unit
+// (US$ or %, the chart's currency) and a source line, and that no text
+// runs off the image at 800×450: an image pasted into a brief must say
+// what it shows and where the figures come from.
+func TestEveryViewImageSaysWhatAndWhence(t *testing.T) {
+	r := NewRenderer(RendererOptions{Timeout: 2 * time.Minute})
+	units := map[string]string{"USD": "US$", "%": "%"}
+	for _, v := range everyView() {
+		t.Run(v.view, func(t *testing.T) {
+			unit := units[v.chart.Meta.Currency]
+			if unit == "" {
+				t.Fatalf("chart %s has currency %q: which unit should its image state?", v.chart.ID, v.chart.Meta.Currency)
+			}
+			const w, h = 800, 450
+			boxes := textBoxes(t, mustSVG(t, r, v.chart, ImageOptions{Width: w, Height: h}))
+			var title, units, source bool
+			for _, b := range boxes {
+				title = title || b.text == v.chart.Title
+				units = units || strings.Contains(b.text, unit)
+				if rest, ok := strings.CutPrefix(b.text, "Source: "); ok && strings.TrimSpace(rest) != "" {
+					source = true
+					if b.y0 < h/2 {
+						t.Errorf("source line %q at y=%.0f, not at the foot", b.text, b.y0)
+					}
+				}
+				if b.x0 < -1 || b.x1 > w+1 || b.y0 < -1 || b.y1 > h+1 {
+					t.Errorf("%q (%.0f,%.0f–%.0f,%.0f) runs off the %dx%d image", b.text, b.x0, b.y0, b.x1, b.y1, w, h)
+				}
+			}
+			if !title {
+				t.Errorf("no title %q among the image's texts", v.chart.Title)
+			}
+			if !units {
+				t.Errorf("no text states the unit %q", unit)
+			}
+			if !source {
+				t.Error("no source line")
+			}
+		})
 	}
 }
