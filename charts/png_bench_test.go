@@ -64,24 +64,29 @@ func BenchmarkRasterise(b *testing.B) {
 	opts := resvgOptions(io)
 	fonts := fontsFor(svg)
 	b.Run("pixels", func(b *testing.B) {
+		cpu := cpuMeter()
 		for b.Loop() {
 			if _, err := e.png.renderPixels(b.Context(), string(svg), opts, fonts); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu(b)
 	})
 	b.Run("pixels+wasm-png", func(b *testing.B) {
+		cpu := cpuMeter()
 		for b.Loop() {
 			if _, err := e.png.renderWasmPNG(b.Context(), string(svg), opts, fonts); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu(b)
 	})
 	img, err := e.png.renderPixels(b.Context(), string(svg), opts, fonts)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Run("go-up-filter", func(b *testing.B) {
+		cpu := cpuMeter()
 		for b.Loop() {
 			out, err := encodePNG(img)
 			if err != nil {
@@ -89,10 +94,12 @@ func BenchmarkRasterise(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(out)), "bytes/png")
 		}
+		cpu(b)
 	})
 	for _, level := range []png.CompressionLevel{png.BestSpeed, png.DefaultCompression} {
 		enc := png.Encoder{CompressionLevel: level}
 		b.Run("go-png-level"+map[png.CompressionLevel]string{png.BestSpeed: "BestSpeed", png.DefaultCompression: "Default"}[level], func(b *testing.B) {
+			cpu := cpuMeter()
 			for b.Loop() {
 				var w countingWriter
 				if err := enc.Encode(&w, img); err != nil {
@@ -100,6 +107,7 @@ func BenchmarkRasterise(b *testing.B) {
 				}
 				b.ReportMetric(float64(w), "bytes/png")
 			}
+			cpu(b)
 		})
 	}
 }
@@ -157,9 +165,26 @@ func BenchmarkRenderTreemapPNG(b *testing.B) {
 	o := ImageOptions{Width: 1600, Height: 900, PixelRatio: 2}
 	mustPNG(b, r, c, o) // start the engine
 	b.ReportAllocs()
+	cpu := cpuMeter()
 	for b.Loop() {
 		if _, err := r.PNG(b.Context(), c, o); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu(b)
+}
+
+// BenchmarkRenderTreemapSVG is the SVG half of BenchmarkRenderTreemapPNG:
+// ECharts laying out and drawing the 200 leaves in goja.
+func BenchmarkRenderTreemapSVG(b *testing.B) {
+	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1, Timeout: time.Minute})
+	c := syntheticTreemap()
+	o := ImageOptions{Width: 1600, Height: 900}
+	mustSVG(b, r, c, o) // start the engine
+	b.ReportAllocs()
+	cpu := cpuMeter()
+	for b.Loop() {
+		mustSVG(b, r, c, o)
+	}
+	cpu(b)
 }

@@ -109,11 +109,13 @@ func BenchmarkRenderBilateralPNG(b *testing.B) {
 	for _, ratio := range []int{1, 2} {
 		b.Run(fmt.Sprintf("1600x900@%dx", ratio), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuMeter()
 			for b.Loop() {
 				if _, err := r.PNG(context.Background(), c, ImageOptions{Width: 1600, Height: 900, PixelRatio: ratio}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu(b)
 		})
 	}
 }
@@ -134,18 +136,22 @@ func BenchmarkResvgStart(b *testing.B) {
 		}
 	}
 	b.Run("compile", func(b *testing.B) {
+		cpu := cpuMeter()
 		for b.Loop() {
 			start(b, nil)
 		}
+		cpu(b)
 	})
 	b.Run("disk-cache", func(b *testing.B) {
 		dir := b.TempDir()
 		start(b, resvgCache(dir)) // fill the cache
+		cpu := cpuMeter()
 		for b.Loop() {
 			c := resvgCache(dir)
 			start(b, c)
 			c.Close(ctx)
 		}
+		cpu(b)
 	})
 }
 
