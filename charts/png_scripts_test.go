@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"tradedash/data"
 )
@@ -114,7 +115,8 @@ func inkColumns(img image.Image, area image.Rectangle, bg color.Color) (int, int
 // are missing), and the ink must span about the width ECharts measured
 // for the label, so that labels are laid out for the text drawn.
 func TestPNGDrawsOtherScripts(t *testing.T) {
-	r := testRenderer()
+	// A long deadline: under -race on a busy machine ECharts is slow.
+	r := NewRenderer(RendererOptions{Engines: 1, Timeout: 5 * time.Minute})
 	c := scriptsChart()
 	const ratio = 2
 	o := ImageOptions{Width: 800, Height: 450, PixelRatio: ratio}
