@@ -158,10 +158,20 @@ func common(c *Chart, subtitle string) []echarts.GlobalOpts {
 // columnOptions are for charts with periods along the x axis and US$ up
 // the y axis, the legend at the foot above the source line.
 func columnOptions(c *Chart, subtitle string) []echarts.GlobalOpts {
-	return append(common(c, subtitle),
+	return columnLayout(common(c, subtitle), "US$")
+}
+
+// columnLayout places the plot of a chart whose value axis runs up the
+// left, its name (the unit) above the plot. The title block is fixed in
+// pixels (about 45 px with the subtitle) at every size, so the plot's top
+// is too: at 80 px, with the name 10 px above the plot, the name clears
+// the subtitle; with ECharts' default gap (15 px) and a top of 70 px it
+// ran into it at every size, most visibly in small images (800×450).
+func columnLayout(o []echarts.GlobalOpts, unit string) []echarts.GlobalOpts {
+	return append(o,
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
-		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
-		echarts.WithYAxisOpts(opts.YAxis{Name: "US$", Type: "value"}),
+		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "80", Bottom: "84", ContainLabel: opts.Bool(true)}),
+		echarts.WithYAxisOpts(opts.YAxis{Name: unit, NameGap: 10, Type: "value"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 	)
 }

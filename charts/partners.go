@@ -152,12 +152,7 @@ func seriesLines(c *Chart, s data.PartnerSeries, o PartnersOptions, yName string
 		labels[i] = p.Label()
 	}
 	line := echarts.NewLine()
-	line.SetGlobalOptions(append(common(c, yName+" · "+clean(o.Dataset)),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "24"}),
-		echarts.WithGridOpts(opts.Grid{Left: "4%", Right: "4%", Top: "70", Bottom: "84", ContainLabel: opts.Bool(true)}),
-		echarts.WithYAxisOpts(opts.YAxis{Name: yName, Type: "value"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-	)...)
+	line.SetGlobalOptions(columnLayout(common(c, yName+" · "+clean(o.Dataset)), yName)...)
 	line.SetXAxis(labels)
 	for _, l := range s.Lines {
 		name := o.partnerName(l.Partner)

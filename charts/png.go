@@ -1,12 +1,17 @@
 package charts
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	_ "embed"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +66,7 @@ func (r *Renderer) PNG(ctx context.Context, c Chart, o ImageOptions) ([]byte, er
 	if e == nil {
 		e = &engine{}
 	}
-	png, err := r.rasterise(ctx, e, svg, o)
+	png, err := r.rasterise(ctx, e, svg, o, fontsFor(svg))
 	if err != nil {
 		// Its instance may have been stopped mid-drawing.
 		e.closePNG()
@@ -85,14 +90,21 @@ func (o ImageOptions) validatePNG() error {
 	return nil
 }
 
-// rasterise runs resvg on e's wasm instance, starting it if need be.
+// fontsFor returns the font files resvg needs for svg: Liberation Sans,
+// and the fallback fonts only if its text has characters they alone have.
+func fontsFor(svg []byte) [][]byte {
+	return append([][]byte{liberationRegular, liberationBold}, fallbackFontsFor(svg)...)
+}
+
+// rasterise runs resvg with fonts on e's wasm instance, starting it if
+// need be.
 //
 // It has no deadline of its own: wazero can stop a wasm call only when
 // compiled with WithCloseOnContextDone, which made resvg eight times
 // slower here (3.3 s instead of 0.4 s). Its work is bounded instead: the
 // SVG comes from ECharts under the renderer's deadline, within
 // MaxOptionBytes, and the pixels are capped by MaxPixels.
-func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o ImageOptions) ([]byte, error) {
+func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o ImageOptions, fonts [][]byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -103,9 +115,19 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 		}
 		e.png = p
 	}
-	// Every family falls back to the embedded Liberation Sans, the font
-	// ECharts measured the text with; system fonts are never read, so a
-	// PNG is the same on any server.
+	png, err := e.png.render(ctx, string(svg), resvgOptions(o), fonts)
+	if err != nil {
+		return nil, fmt.Errorf("charts: rasterising the SVG: %w", err)
+	}
+	return png, nil
+}
+
+// resvgOptions are resvg's options (as JSON) for a PNG at o. Every family
+// falls back to the embedded Liberation Sans, the font ECharts measured the
+// text with, and a glyph it lacks to the first embedded fallback font that
+// has it (resvg looks through all loaded fonts, as ECharts' measure did);
+// system fonts are never read, so a PNG is the same on any server.
+func resvgOptions(o ImageOptions) string {
 	family := embeddedFamily
 	opts, _ := json.Marshal(map[string]any{
 		"fitTo": map[string]any{"mode": "zoom", "value": o.PixelRatio},
@@ -113,11 +135,7 @@ func (r *Renderer) rasterise(ctx context.Context, e *engine, svg []byte, o Image
 			"serifFamily": family, "monospaceFamily": family},
 		"shapeRendering": 2, "textRendering": 1,
 	})
-	png, err := e.png.render(ctx, string(svg), string(opts), [][]byte{liberationRegular, liberationBold})
-	if err != nil {
-		return nil, fmt.Errorf("charts: rasterising the SVG: %w", err)
-	}
-	return png, nil
+	return string(opts)
 }
 
 // --- resvg on wazero --------------------------------------------------------
@@ -206,8 +224,19 @@ func (e *engine) closePNG() {
 	}
 }
 
-// render rasterises svg with resvg's options (JSON) and font files.
+// render rasterises svg with resvg's options (JSON) and font files, and
+// encodes the pixels as PNG.
 func (p *resvgInstance) render(ctx context.Context, svg, options string, fonts [][]byte) ([]byte, error) {
+	img, err := p.renderPixels(ctx, svg, options, fonts)
+	if err != nil {
+		return nil, err
+	}
+	return encodePNG(img)
+}
+
+// renderPixels rasterises svg with resvg's options (JSON) and font files
+// into an image. resvg's pixels are premultiplied RGBA, as image.RGBA's.
+func (p *resvgInstance) renderPixels(ctx context.Context, svg, options string, fonts [][]byte) (*image.RGBA, error) {
 	ctx = context.WithValue(ctx, heapKey{}, p)
 	// Handles live for one call: start each with an empty table.
 	p.heap = newHeap()
@@ -235,19 +264,104 @@ func (p *resvgInstance) render(ctx context.Context, svg, options string, fonts [
 	if ret[2] != 0 {
 		return nil, p.errorOf(ret[1])
 	}
-	defer p.call(ctx, "__wbg_renderedimage_free", uint64(ret[0]))
-	ret, err = p.withRet(ctx, "renderedimage_asPng", uint64(ret[0]))
+	ri := uint64(ret[0])
+	defer p.call(ctx, "__wbg_renderedimage_free", ri)
+	var size [2]int
+	for i, name := range []string{"renderedimage_width", "renderedimage_height"} {
+		res, err := p.call(ctx, name, ri)
+		if err != nil {
+			return nil, err
+		}
+		size[i] = int(uint32(res[0]))
+	}
+	res, err := p.call(ctx, "renderedimage_pixels", ri)
 	if err != nil {
 		return nil, err
 	}
-	if ret[2] != 0 {
-		return nil, p.errorOf(ret[1])
+	pix, ok := h.take(uint32(res[0])).(*jsBytes)
+	if !ok || len(pix.b) != 4*size[0]*size[1] {
+		return nil, fmt.Errorf("resvg returned no %dx%d pixels", size[0], size[1])
 	}
-	png, ok := h.take(ret[0]).(*jsBytes)
-	if !ok {
-		return nil, errors.New("resvg returned no PNG")
+	return &image.RGBA{Pix: pix.b, Stride: 4 * size[0], Rect: image.Rect(0, 0, size[0], size[1])}, nil
+}
+
+// pngFallback encodes images with transparent pixels, which ours never
+// have (a background is drawn behind every chart); the fast path below
+// writes opaque RGB only.
+var pngFallback = png.Encoder{CompressionLevel: png.BestSpeed}
+
+// encodePNG writes img as an 8-bit RGB PNG, each row filtered by "Up" and
+// deflated at the fastest level, in Go rather than in the wasm module
+// (resvg's own asPng took 3 s for 3200×1800 pixels on a loaded machine).
+// A chart is flat colour with thin lines, which the Up filter turns into
+// long runs of zeros: the file is barely larger than at the best level,
+// and image/png's choice of filter per row (five trial filters) is not
+// worth its time here (docs/benchmarks.md).
+func encodePNG(img *image.RGBA) ([]byte, error) {
+	if !img.Opaque() {
+		var buf bytes.Buffer
+		if err := pngFallback.Encode(&buf, img); err != nil {
+			return nil, fmt.Errorf("charts: encoding the PNG: %w", err)
+		}
+		return buf.Bytes(), nil
 	}
-	return png.b, nil
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	var idat bytes.Buffer
+	idat.Grow(w * h / 8)
+	zw, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]byte, 1+3*w)
+	row[0] = 2 // Up: each byte minus the byte above it
+	var prev []byte
+	for y := range h {
+		cur := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		out := row[1:]
+		if prev == nil {
+			for x := range w {
+				out[3*x], out[3*x+1], out[3*x+2] = cur[4*x], cur[4*x+1], cur[4*x+2]
+			}
+		} else {
+			for x := range w {
+				out[3*x] = cur[4*x] - prev[4*x]
+				out[3*x+1] = cur[4*x+1] - prev[4*x+1]
+				out[3*x+2] = cur[4*x+2] - prev[4*x+2]
+			}
+		}
+		if _, err := zw.Write(row); err != nil {
+			return nil, err
+		}
+		prev = cur
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.Grow(idat.Len() + 64)
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 8, 2 // 8 bits per channel, RGB; deflate, adaptive filtering, no interlace
+	writeChunk(&out, "IHDR", ihdr[:])
+	writeChunk(&out, "IDAT", idat.Bytes())
+	writeChunk(&out, "IEND", nil)
+	return out.Bytes(), nil
+}
+
+// writeChunk writes one PNG chunk: length, type, data, CRC of type and data.
+func writeChunk(b *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	b.Write(n[:])
+	b.WriteString(typ)
+	b.Write(data)
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	b.Write(n[:])
 }
 
 // pass copies b into the module's memory through its allocator.

@@ -313,11 +313,20 @@ var console = { log: function () {}, info: function () {}, warn: function () {},
 
 // renderJS draws one chart. The option arrives as a JSON string and is
 // read with JSON.parse only: nothing from a data file is ever evaluated.
+// A map series' boundaries are the page's own (static/world.json), read
+// with JSON.parse and registered on the engine's first map, as the page
+// registers them once fetched.
 // The page's dark scheme shows its own background through the chart, so
 // does the image (our background rect).
 const renderJS = `(function (specJSON, width, height, theme) {
   var spec = JSON.parse(specJSON);
   var option = tradedashFormat.decorate(spec.option, spec.meta);
+  [].concat(option.series || []).forEach(function (s) {
+    if (s && s.type === "map" && s.map && !echarts.getMap(s.map)) {
+      var geo = tradedashMapJSON(String(s.map));
+      if (geo) echarts.registerMap(s.map, JSON.parse(geo));
+    }
+  });
   option.animation = false;
   option.backgroundColor = "transparent";
   var chart = echarts.init(null, theme === "dark" ? "dark" : null, { renderer: "svg", ssr: true, width: width, height: height });
@@ -342,13 +351,15 @@ const platformJS = `echarts.setPlatformAPI({
 const (
 	echartsPath = "static/vendor/echarts-5.6.0.min.js"
 	formatPath  = "static/format.js"
+	worldPath   = "static/world.json"
 )
 
 // programs holds ECharts and our scripts compiled once per process; each
 // engine runs them in its own runtime.
 type programs struct {
 	prelude, echarts, platform, format, render *goja.Program
-	version                                    []byte // sha256 of all their sources and the fonts
+	version                                    []byte // sha256 of all their sources, the map and the fonts
+	world                                      string // the boundaries of MapName, as JSON
 }
 
 var loadPrograms = sync.OnceValues(func() (*programs, error) {
@@ -366,10 +377,16 @@ var loadPrograms = sync.OnceValues(func() (*programs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: read formatters: %w", err)
 	}
+	world, err := src(worldPath)
+	if err != nil {
+		return nil, fmt.Errorf("charts: read map boundaries: %w", err)
+	}
 	io.WriteString(h, prelude+platformJS+renderJS)
 	h.Write(liberationRegular)
 	h.Write(liberationBold)
-	p := &programs{version: h.Sum(nil)}
+	h.Write(droidFallbackGz)
+	h.Write(naskhArabicGz)
+	p := &programs{version: h.Sum(nil), world: world}
 	for _, c := range []struct {
 		dst       **goja.Program
 		name, src string
@@ -413,6 +430,15 @@ func (e *engine) startJS() error {
 		return vm.ToValue(measureText(call.Argument(0).String(), call.Argument(1).String()))
 	}
 	if err := vm.Set("tradedashMeasureText", measure); err != nil {
+		return err
+	}
+	mapJSON := func(call goja.FunctionCall) goja.Value {
+		if call.Argument(0).String() == MapName {
+			return vm.ToValue(p.world)
+		}
+		return vm.ToValue("")
+	}
+	if err := vm.Set("tradedashMapJSON", mapJSON); err != nil {
 		return err
 	}
 	for _, prog := range []*goja.Program{p.prelude, p.echarts, p.platform, p.format} {

@@ -348,7 +348,9 @@ func BenchmarkRenderBilateralSVG(b *testing.B) {
 	c := Bilateral(rows, o)
 	mustSVG(b, r, c, ImageOptions{}) // start the engine
 	b.ReportAllocs()
+	cpu := cpuMeter()
 	for b.Loop() {
 		mustSVG(b, r, c, ImageOptions{Width: 1600, Height: 900})
 	}
+	cpu(b)
 }

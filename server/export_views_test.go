@@ -170,3 +170,33 @@ func TestExportDataFromQuery(t *testing.T) {
 		t.Errorf("Sources sheet: %d rows (%v)", len(srcs), err)
 	}
 }
+
+// TestExportPartnersMap draws the partners page's map by URL: the image
+// engine must know the page's world boundaries (it failed with a
+// TypeError before it registered them), so countries are drawn as paths.
+func TestExportPartnersMap(t *testing.T) {
+	ts, _ := mustExportServer(t)
+	_, page := get(t, ts.URL+"/partners?reporter=IND&flow=export")
+	var id string
+	for _, m := range regexp.MustCompile(`data-chart="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if strings.Contains(m[1], "-partnersmap-") {
+			id = m[1]
+		}
+	}
+	if id == "" {
+		t.Fatalf("the partners page has no map chart: %.500s", page)
+	}
+	resp, body := get(t, ts.URL+"/charts/partners.svg?reporter=IND&flow=export&width=800&height=450&chart="+id)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %.300s", resp.StatusCode, body)
+	}
+	mustParseXML(t, body)
+	if n := strings.Count(body, "<path"); n < 150 {
+		t.Errorf("the map drew %d paths: no countries?", n)
+	}
+	for _, w := range []string{"India", "US$", "Source: "} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the map image lacks %q", w)
+		}
+	}
+}
