@@ -52,7 +52,7 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
-		if err := addAggregates(ctx, tx, d.ID); err != nil {
+		if err := w.agg.store(ctx, tx, d.ID, w.afterID); err != nil {
 			return err
 		}
 		d.RowCount = w.n
@@ -107,13 +107,20 @@ type observationWriter struct {
 	products  map[string]int64
 	countries map[string]bool
 	n         int64
-	dropAt    int64    // rows after which the indexes are dropped; 0: never
-	indexes   []string // CREATE INDEX statements of the dropped indexes
+	agg       *aggregates // the new rows of dataset_pairs and pair_periods
+	afterID   int64       // the largest observation id before the import
+	dropAt    int64       // rows after which the indexes are dropped; 0: never
+	indexes   []string    // CREATE INDEX statements of the dropped indexes
 }
 
 // dropIndexesAfter is the fewest rows an import inserts before it drops
-// the indexes: below that, keeping them costs less than building them.
-const dropIndexesAfter = 100_000
+// the indexes: below that, keeping them costs little either way. Into an
+// empty table, building an index once costs less than keeping it row by
+// row whatever the import's size, so a big import into a small table
+// should not keep its indexes for long: with 100,000 here, the first
+// 100,000 rows of a 1,000,000-row import cost as much as the other
+// 900,000 (docs/benchmarks.md).
+const dropIndexesAfter = 5_000
 
 // dropIndexesAfter is the store's threshold: dropIndexesAfter, or the
 // smaller one a test sets so as not to insert 100,000 rows under -race.
@@ -132,8 +139,8 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	if err != nil {
 		return nil, err
 	}
-	var existing int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(row_count), 0) FROM datasets`).Scan(&existing); err != nil {
+	var existing, afterID int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(row_count), 0) FROM datasets), (SELECT coalesce(max(id), 0) FROM observations)`).Scan(&existing, &afterID); err != nil {
 		batch.Close()
 		return nil, err
 	}
@@ -143,7 +150,7 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	}
 	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
 		free: make(chan []any, batchesInFlight+1), full: make(chan []any, batchesInFlight), done: make(chan struct{}),
-		products: map[string]int64{}, countries: countries, dropAt: max(s.dropIndexesAfter(), existing)}
+		products: map[string]int64{}, countries: countries, agg: newAggregates(), afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
 	for range batchesInFlight {
 		w.free <- make([]any, 0, 13*insertBatch)
 	}
@@ -197,7 +204,9 @@ func (w *observationWriter) write(o Observation) error {
 	if o.Quantity != nil {
 		qty = *o.Quantity
 	}
-	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, o.Period.Start.YYYYMM(), o.Period.End.YYYYMM(),
+	start, end := o.Period.Start.YYYYMM(), o.Period.End.YYYYMM()
+	w.agg.add(o.Reporter, o.Partner, start, end, o.Flow, o.ValueUSD, o.Product.Classification == Total)
+	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, start, end,
 		string(o.Flow), pid, o.ValueUSD, string(o.Bound), qty, o.QtyUnit, o.SourceRef, o.SourceQuote)
 	w.n++
 	if len(w.pending) == cap(w.pending) {
