@@ -24,7 +24,7 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 	if err := d.Validate(); err != nil {
 		return Dataset{}, err
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inImportTx(ctx, func(tx *sql.Tx) error {
 		var existing int64
 		switch err := tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE sha256 = ?`, d.SHA256).Scan(&existing); {
 		case err == nil:

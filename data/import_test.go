@@ -141,3 +141,47 @@ func TestImportInsertErrorStops(t *testing.T) {
 	}
 	assertCounts(t, s, 0, 0)
 }
+
+// TestImportRestoresForeignKeys: Import turns SQLite's foreign-key checks
+// off for its own transaction only; after an import that succeeds and
+// one that fails, the write connection refuses an observation of a
+// dataset that does not exist and deletes cascade again.
+func TestImportRestoresForeignKeys(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	check := func(when string) {
+		t.Helper()
+		var on int
+		if err := s.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		if on != 1 {
+			t.Errorf("%s: foreign_keys = %d on the write connection, want 1", when, on)
+		}
+		_, err := s.write.ExecContext(ctx, `INSERT INTO observations (dataset_id, reporter, partner, period_start, period_end, flow, product_id, value_usd)
+			VALUES (999999, 'PAK', 'RUS', 202001, 202012, 'export', (SELECT min(id) FROM products), 1)`)
+		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+			t.Errorf("%s: an observation of no dataset was not refused (err = %v)", when, err)
+		}
+	}
+	check("before any import")
+	d, err := s.Import(ctx, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(50, emit) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after an import")
+	boom := errors.New("bad row")
+	if _, err := s.Import(ctx, testDataset("refused"), func(emit func(Observation) error) error {
+		if err := bulkRows(50, emit); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+	check("after a failed import")
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM datasets WHERE id = ?`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	assertCounts(t, s, 0, 0)
+}

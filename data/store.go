@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -175,6 +176,44 @@ func (s *Store) syncReference(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// inImportTx is inTx for an import, with SQLite's foreign-key checks off
+// for the transaction. Import's writer only writes keys it has checked
+// itself: countries from the reference lists (which syncReference keeps
+// in the countries table), products it found or added in the same
+// transaction, and the dataset it has just inserted. SQLite would check
+// each observation's four keys again, a fifth of the insert time of a big
+// import (docs/benchmarks.md). The pragma cannot change inside a
+// transaction, so it is set on the one write connection before BEGIN and
+// set back after COMMIT or ROLLBACK; a connection that cannot be set back
+// is discarded, so no later write runs without the checks (deletes rely
+// on ON DELETE CASCADE).
+func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return explainStorage(s.path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return explainStorage(s.path, err)
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); rerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = fmt.Errorf("turn foreign-key checks back on after the import: %w", rerr)
+			}
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return explainStorage(s.path, err)
+	}
+	if err := fn(tx); err != nil {
+		return explainStorage(s.path, errors.Join(err, tx.Rollback()))
+	}
+	return explainStorage(s.path, tx.Commit())
 }
 
 // inTx runs fn in a write transaction, committing if it returns nil.
