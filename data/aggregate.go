@@ -63,6 +63,9 @@ type aggregates struct {
 	pairs   map[pairKey]*pairCount
 	periods map[pairPeriodKey]*pairPeriodCount
 	totals  int64 // all-goods observations
+	// resum lists the pairs from which a duplicate row was deleted: their
+	// abs_value is summed again from the stored rows.
+	resum map[pairKey]bool
 }
 
 func newAggregates() *aggregates {
@@ -95,6 +98,27 @@ func (a *aggregates) add(reporter, partner string, start, end int, flow Flow, va
 	pp.totals += t
 }
 
+// remove uncounts one observation that add counted, a duplicate deleted
+// after the load.
+func (a *aggregates) remove(reporter, partner string, start, end int, flow Flow, total bool) {
+	t := int64(0)
+	if total {
+		t = 1
+		a.totals--
+	}
+	pk := pairKey{reporter, partner}
+	pc := a.pairs[pk]
+	pc.observations--
+	pc.totals -= t
+	if a.resum == nil {
+		a.resum = map[pairKey]bool{}
+	}
+	a.resum[pk] = true
+	pp := a.periods[pairPeriodKey{reporter, partner, start, end, flow}]
+	pp.observations--
+	pp.totals -= t
+}
+
 // store adds dataset's rows to the aggregate tables, inside the
 // transaction that imported its observations; afterID is the largest
 // observation id before the import, so that all_goods reads only the
@@ -116,6 +140,13 @@ func (a *aggregates) store(ctx context.Context, tx *sql.Tx, dataset, afterID int
 	defer pairs.Close()
 	for k, c := range a.pairs {
 		if _, err := pairs.ExecContext(ctx, dataset, k.reporter, k.partner, c.observations, c.totals, c.absValue.value(), c.firstStart, c.lastEnd); err != nil {
+			return err
+		}
+	}
+	for k := range a.resum {
+		if _, err := tx.ExecContext(ctx, `UPDATE dataset_pairs SET abs_value = (SELECT sum(abs(value_usd)) FROM observations
+			WHERE reporter = ? AND partner = ? AND dataset_id = ?) WHERE dataset_id = ? AND reporter = ? AND partner = ?`,
+			k.reporter, k.partner, dataset, dataset, k.reporter, k.partner); err != nil {
 			return err
 		}
 	}

@@ -45,12 +45,21 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err != nil {
 			return err
 		}
+		w.checkDuplicates = d.CheckDuplicates
 		defer w.close()
 		if err := w.finish(produce(w.write)); err != nil {
 			return err
 		}
 		if err := w.restoreIndexes(); err != nil {
 			return err
+		}
+		if d.CheckDuplicates {
+			dups, err := w.removeDuplicates()
+			if err != nil {
+				return err
+			}
+			d.DuplicatesFound = len(dups)
+			d.Duplicates = dups[:min(len(dups), maxDuplicatesListed)]
 		}
 		if err := w.agg.store(ctx, tx, d.ID, w.afterID); err != nil {
 			return err
@@ -108,9 +117,14 @@ type observationWriter struct {
 	countries map[string]bool
 	n         int64
 	agg       *aggregates // the new rows of dataset_pairs and pair_periods
-	afterID   int64       // the largest observation id before the import
-	dropAt    int64       // rows after which the indexes are dropped; 0: never
-	indexes   []string    // CREATE INDEX statements of the dropped indexes
+	keys      []rowKey    // every row's key hash, for removeDuplicates
+	// checkDuplicates is the dataset's CheckDuplicates: keys are kept.
+	checkDuplicates bool
+	// totalProducts says which product ids are all goods.
+	totalProducts map[int64]bool
+	afterID       int64    // the largest observation id before the import
+	dropAt        int64    // rows after which the indexes are dropped; 0: never
+	indexes       []string // CREATE INDEX statements of the dropped indexes
 }
 
 // dropIndexesAfter is the fewest rows an import inserts before it drops
@@ -150,7 +164,7 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	}
 	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
 		free: make(chan []any, batchesInFlight+1), full: make(chan []any, batchesInFlight), done: make(chan struct{}),
-		products: map[string]int64{}, countries: countries, agg: newAggregates(), afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
+		products: map[string]int64{}, countries: countries, agg: newAggregates(), totalProducts: map[int64]bool{}, afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
 	for range batchesInFlight {
 		w.free <- make([]any, 0, 13*insertBatch)
 	}
@@ -206,6 +220,9 @@ func (w *observationWriter) write(o Observation) error {
 	}
 	start, end := o.Period.Start.YYYYMM(), o.Period.End.YYYYMM()
 	w.agg.add(o.Reporter, o.Partner, start, end, o.Flow, o.ValueUSD, o.Product.Classification == Total)
+	if w.checkDuplicates {
+		w.keys = append(w.keys, rowKey{keyHash(o.Reporter, o.Partner, start, end, o.Flow, pid), uint32(w.n)})
+	}
 	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, start, end,
 		string(o.Flow), pid, o.ValueUSD, string(o.Bound), qty, o.QtyUnit, o.SourceRef, o.SourceQuote)
 	w.n++
@@ -302,5 +319,6 @@ func (w *observationWriter) productID(p Product) (int64, error) {
 		return 0, fmt.Errorf("product %s: %w", key, err)
 	}
 	w.products[key] = id
+	w.totalProducts[id] = p.Classification == Total
 	return id, nil
 }
