@@ -3,9 +3,12 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // observationIndexes lists the observations table's indexes with their
@@ -184,4 +187,43 @@ func TestImportRestoresForeignKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertCounts(t, s, 0, 0)
+}
+
+// TestImportLeanAndFullBatches: batches whose rows all have the default
+// bound, quantity and quote take the shorter statement, a batch with one
+// row that does not takes the full one, and every row reads back as it
+// was written, in order (synthetic values).
+func TestImportLeanAndFullBatches(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	n := 2*insertBatch + insertBatch/2
+	var in []Observation
+	for i := range n {
+		o := obs("PAK", "RUS", Year(1950+i%70), Export, float64(i)+0.5, fmt.Sprintf("f.csv, row %d", i+2))
+		m := NewMonth(1950+i/12%70, 1+i%12)
+		o.Period = Period{m, m}
+		if i == insertBatch+7 {
+			q := 12.5
+			o.Quantity, o.QtyUnit, o.Bound, o.SourceQuote = &q, "kg", AtLeast, "a quote"
+		}
+		in = append(in, o)
+	}
+	d, err := importAll(ctx, s, testDataset("mixed"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.DatasetObservations(ctx, d.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d rows read back, want %d", len(got), n)
+	}
+	for i := range in {
+		want := in[i]
+		want.Product = got[i].Product // names are filled in from the products table
+		if diff := cmp.Diff(want, got[i]); diff != "" {
+			t.Fatalf("row %d (-written +read):\n%s", i, diff)
+		}
+	}
 }
