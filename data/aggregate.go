@@ -56,7 +56,15 @@ func (k *kbnSum) add(x float64) {
 	k.sum = t
 }
 
-func (k kbnSum) value() float64 { return k.sum + k.err }
+// value is the sum; as in SQLite, an error term that overflowed (a sum
+// past the largest float64, such as 1e308 + 1.7e308) is left out, so the
+// sum is +Inf, not NaN (which SQLite stores as NULL).
+func (k kbnSum) value() float64 {
+	if math.IsInf(k.err, 0) || math.IsNaN(k.err) {
+		return k.sum
+	}
+	return k.sum + k.err
+}
 
 // aggregates counts one dataset's observations as they are written.
 type aggregates struct {

@@ -104,3 +104,17 @@ func TestImportDuplicatesOff(t *testing.T) {
 		t.Errorf("RowCount %d, DuplicatesFound %d; want 2 and 0", d.RowCount, d.DuplicatesFound)
 	}
 }
+
+// TestImportHugeValuesAggregate: two values whose sum passes the largest
+// float64 (both finite, both valid) import, and abs_value is what SQLite's
+// sum() gives for them (+Inf), not NaN, which SQLite would store as NULL.
+func TestImportHugeValuesAggregate(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	if _, err := importAll(context.Background(), s, testDataset("huge"), []Observation{
+		obs("PAK", "RUS", Year(2001), Export, 1e308, "a"),
+		obs("PAK", "RUS", Year(2002), Export, 1.7976931348623157e308, "b"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	assertAggregatesMatch(t, s.read)
+}
