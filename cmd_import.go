@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,10 @@ import (
 	"tradedash/data"
 	"tradedash/importers"
 )
+
+// importMemoryLimit is the import command's soft limit on Go's memory.
+// SQLite's page cache and sorter are outside it.
+const importMemoryLimit = 96 << 20
 
 // cmdImport imports each file as its own dataset, in its own transaction:
 // a bad file changes nothing and the others still go in. The exit status
@@ -66,6 +71,13 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return errors.New("import: no files given")
+	}
+	// A soft limit on the Go heap: a big file's import otherwise lets it
+	// grow to twice what is live between collections, which took a
+	// 1,000,000-row import's peak RSS well over 200 MB (docs/benchmarks.md).
+	// GOMEMLIMIT, when set, is the user's choice and wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemoryLimit)
 	}
 	var (
 		store *data.Store

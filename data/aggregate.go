@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 )
 
 // The pre-aggregated tables of migration 0004 (all_goods, dataset_pairs, pair_periods)
@@ -12,30 +13,159 @@ import (
 // deleted dataset's rows go with it through ON DELETE CASCADE, in the
 // delete's transaction.
 
-// aggregateSQL derives a dataset's rows of each aggregate table from its
-// observations; the migration runs the same selects over every dataset.
-var aggregateSQL = []string{
-	`INSERT INTO all_goods (observation_id, dataset_id, reporter, partner, period_start, period_end, flow, value_usd, bound, source_ref, source_quote)
-	SELECT o.id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
-	FROM observations o JOIN products p ON p.id = o.product_id
-	WHERE o.dataset_id = ? AND p.classification = 'TOTAL'`,
-	`INSERT INTO dataset_pairs (dataset_id, reporter, partner, observations, totals, abs_value, first_start, last_end)
-	SELECT o.dataset_id, o.reporter, o.partner, count(*), sum(p.classification = 'TOTAL'), sum(abs(o.value_usd)), min(o.period_start), max(o.period_end)
-	FROM observations o JOIN products p ON p.id = o.product_id
-	WHERE o.dataset_id = ?
-	GROUP BY o.reporter, o.partner`,
-	`INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, flow, observations, totals)
-	SELECT o.reporter, o.partner, o.dataset_id, o.period_start, o.period_end, o.flow, count(*), sum(p.classification = 'TOTAL')
-	FROM observations o JOIN products p ON p.id = o.product_id
-	WHERE o.dataset_id = ?
-	GROUP BY o.reporter, o.partner, o.period_start, o.period_end, o.flow`,
+// The import counts each new dataset's rows of dataset_pairs and
+// pair_periods as it writes the observations (a map lookup per row),
+// instead of grouping a million rows again with two GROUP BYs after the
+// load, which cost more CPU than the inserts that filled the aggregates'
+// sources (docs/benchmarks.md). all_goods keeps the observation ids, so
+// it is still filled by one INSERT … SELECT over the rows this import
+// added.
+
+// pairKey is a row of dataset_pairs within one dataset.
+type pairKey struct{ reporter, partner string }
+
+// pairCount is what dataset_pairs holds for one pair.
+type pairCount struct {
+	observations, totals int64
+	absValue             kbnSum
+	firstStart, lastEnd  int
 }
 
-// addAggregates adds dataset's rows to the aggregate tables, inside the
-// transaction that imported its observations.
-func addAggregates(ctx context.Context, tx *sql.Tx, dataset int64) error {
-	for _, q := range aggregateSQL {
-		if _, err := tx.ExecContext(ctx, q, dataset); err != nil {
+// pairPeriodKey is a row of pair_periods within one dataset.
+type pairPeriodKey struct {
+	reporter, partner string
+	start, end        int
+	flow              Flow
+}
+
+// pairPeriodCount is what pair_periods holds for one pair, period and flow.
+type pairPeriodCount struct{ observations, totals int64 }
+
+// kbnSum adds floating-point numbers as SQLite's sum() does (the
+// Kahan-Babuska-Neumaier sum of SQLite 3.43 and later), so that
+// abs_value is the figure a GROUP BY over observations would give.
+type kbnSum struct{ sum, err float64 }
+
+func (k *kbnSum) add(x float64) {
+	t := k.sum + x
+	if math.Abs(k.sum) > math.Abs(x) {
+		k.err += (k.sum - t) + x
+	} else {
+		k.err += (x - t) + k.sum
+	}
+	k.sum = t
+}
+
+// value is the sum; as in SQLite, an error term that overflowed (a sum
+// past the largest float64, such as 1e308 + 1.7e308) is left out, so the
+// sum is +Inf, not NaN (which SQLite stores as NULL).
+func (k kbnSum) value() float64 {
+	if math.IsInf(k.err, 0) || math.IsNaN(k.err) {
+		return k.sum
+	}
+	return k.sum + k.err
+}
+
+// aggregates counts one dataset's observations as they are written.
+type aggregates struct {
+	pairs   map[pairKey]*pairCount
+	periods map[pairPeriodKey]*pairPeriodCount
+	totals  int64 // all-goods observations
+	// resum lists the pairs from which a duplicate row was deleted: their
+	// abs_value is summed again from the stored rows.
+	resum map[pairKey]bool
+}
+
+func newAggregates() *aggregates {
+	return &aggregates{pairs: map[pairKey]*pairCount{}, periods: map[pairPeriodKey]*pairPeriodCount{}}
+}
+
+// add counts one observation; total says whether its product is all goods.
+func (a *aggregates) add(reporter, partner string, start, end int, flow Flow, value float64, total bool) {
+	t := int64(0)
+	if total {
+		t = 1
+		a.totals++
+	}
+	pc := a.pairs[pairKey{reporter, partner}]
+	if pc == nil {
+		pc = &pairCount{firstStart: start, lastEnd: end}
+		a.pairs[pairKey{reporter, partner}] = pc
+	}
+	pc.observations++
+	pc.totals += t
+	pc.absValue.add(math.Abs(value))
+	pc.firstStart, pc.lastEnd = min(pc.firstStart, start), max(pc.lastEnd, end)
+	k := pairPeriodKey{reporter, partner, start, end, flow}
+	pp := a.periods[k]
+	if pp == nil {
+		pp = &pairPeriodCount{}
+		a.periods[k] = pp
+	}
+	pp.observations++
+	pp.totals += t
+}
+
+// remove uncounts one observation that add counted, a duplicate deleted
+// after the load.
+func (a *aggregates) remove(reporter, partner string, start, end int, flow Flow, total bool) {
+	t := int64(0)
+	if total {
+		t = 1
+		a.totals--
+	}
+	pk := pairKey{reporter, partner}
+	pc := a.pairs[pk]
+	pc.observations--
+	pc.totals -= t
+	if a.resum == nil {
+		a.resum = map[pairKey]bool{}
+	}
+	a.resum[pk] = true
+	pp := a.periods[pairPeriodKey{reporter, partner, start, end, flow}]
+	pp.observations--
+	pp.totals -= t
+}
+
+// store adds dataset's rows to the aggregate tables, inside the
+// transaction that imported its observations; afterID is the largest
+// observation id before the import, so that all_goods reads only the
+// rows the import added.
+func (a *aggregates) store(ctx context.Context, tx *sql.Tx, dataset, afterID int64) error {
+	if a.totals > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO all_goods (observation_id, dataset_id, reporter, partner, period_start, period_end, flow, value_usd, bound, source_ref, source_quote)
+			SELECT o.id, o.dataset_id, o.reporter, o.partner, o.period_start, o.period_end, o.flow, o.value_usd, o.bound, o.source_ref, o.source_quote
+			FROM observations o
+			WHERE o.id > ? AND o.dataset_id = ? AND o.product_id IN (SELECT id FROM products WHERE classification = 'TOTAL')`, afterID, dataset); err != nil {
+			return err
+		}
+	}
+	pairs, err := tx.PrepareContext(ctx, `INSERT INTO dataset_pairs (dataset_id, reporter, partner, observations, totals, abs_value, first_start, last_end)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer pairs.Close()
+	for k, c := range a.pairs {
+		if _, err := pairs.ExecContext(ctx, dataset, k.reporter, k.partner, c.observations, c.totals, c.absValue.value(), c.firstStart, c.lastEnd); err != nil {
+			return err
+		}
+	}
+	for k := range a.resum {
+		if _, err := tx.ExecContext(ctx, `UPDATE dataset_pairs SET abs_value = (SELECT sum(abs(value_usd)) FROM observations
+			WHERE reporter = ? AND partner = ? AND dataset_id = ?) WHERE dataset_id = ? AND reporter = ? AND partner = ?`,
+			k.reporter, k.partner, dataset, dataset, k.reporter, k.partner); err != nil {
+			return err
+		}
+	}
+	periods, err := tx.PrepareContext(ctx, `INSERT INTO pair_periods (reporter, partner, dataset_id, period_start, period_end, flow, observations, totals)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer periods.Close()
+	for k, c := range a.periods {
+		if _, err := periods.ExecContext(ctx, k.reporter, k.partner, dataset, k.start, k.end, string(k.flow), c.observations, c.totals); err != nil {
 			return err
 		}
 	}

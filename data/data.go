@@ -150,6 +150,17 @@ type Dataset struct {
 	RowCount     int64
 	ImportedBy   string // who imported it: "admin", "cli:<user>"; "" when not recorded
 	Default      bool   // the dataset views show when a link names none; at most one is
+	// CheckDuplicates asks Import to look for figures stated twice (see
+	// Duplicate): importers of files set it, where two rows with one key
+	// are a repeat or a contradiction. Curated statements (the demo data)
+	// leave it off: there, several sources stating one figure each have
+	// their own row, and agree or conflict in the views. Not stored.
+	CheckDuplicates bool
+	// Duplicates are the figures the file stated twice, as Import found
+	// them (at most 100 listed; DuplicatesFound counts them all). Not
+	// stored: only the import that found them reports them.
+	Duplicates      []Duplicate
+	DuplicatesFound int
 }
 
 // Validate checks the fields a dataset must have.

@@ -24,7 +24,7 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 	if err := d.Validate(); err != nil {
 		return Dataset{}, err
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inImportTx(ctx, func(tx *sql.Tx) error {
 		var existing int64
 		switch err := tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE sha256 = ?`, d.SHA256).Scan(&existing); {
 		case err == nil:
@@ -45,6 +45,7 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err != nil {
 			return err
 		}
+		w.checkDuplicates = d.CheckDuplicates
 		defer w.close()
 		if err := w.finish(produce(w.write)); err != nil {
 			return err
@@ -52,7 +53,15 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
-		if err := addAggregates(ctx, tx, d.ID); err != nil {
+		if d.CheckDuplicates {
+			dups, err := w.removeDuplicates()
+			if err != nil {
+				return err
+			}
+			d.DuplicatesFound = len(dups)
+			d.Duplicates = dups[:min(len(dups), maxDuplicatesListed)]
+		}
+		if err := w.agg.store(ctx, tx, d.ID, w.afterID); err != nil {
 			return err
 		}
 		d.RowCount = w.n
@@ -76,6 +85,24 @@ const insertColumns = `INSERT INTO observations
 
 const insertRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// leanRow is a row with the columns' defaults (an exact figure, no
+// quantity, no quote) and the dataset bound once, as ?1, for the whole
+// statement: 8 values a row instead of 13. Binding values is a large part
+// of an insert's cost in the driver, and most files' rows are like this.
+const leanRow = `(?1, ?, ?, ?, ?, ?, ?, ?, 'exact', NULL, '', ?, '')`
+
+// lean reports whether an observation's row can be a leanRow.
+func lean(o *Observation) bool {
+	return (o.Bound == Exact || o.Bound == "") && o.Quantity == nil && o.QtyUnit == "" && o.SourceQuote == ""
+}
+
+// rowBatch is a full batch of rows, each as its 13 values; lean when every
+// row is a leanRow.
+type rowBatch struct {
+	vals []any
+	lean bool
+}
+
 // observationWriter inserts one dataset's observations inside a
 // transaction, insertBatch rows per statement.
 //
@@ -98,8 +125,10 @@ type observationWriter struct {
 	dataset   int64
 	batch     *sql.Stmt // insertBatch rows
 	pending   []any     // values of rows not yet handed over
+	leanBatch *sql.Stmt // insertBatch leanRows
 	free      chan []any
-	full      chan []any
+	full      chan rowBatch
+	allLean   bool // every row pending is lean
 	done      chan struct{}
 	finished  bool // full is closed
 	failed    atomic.Bool
@@ -107,13 +136,25 @@ type observationWriter struct {
 	products  map[string]int64
 	countries map[string]bool
 	n         int64
-	dropAt    int64    // rows after which the indexes are dropped; 0: never
-	indexes   []string // CREATE INDEX statements of the dropped indexes
+	agg       *aggregates // the new rows of dataset_pairs and pair_periods
+	keys      []rowKey    // every row's key hash, for removeDuplicates
+	// checkDuplicates is the dataset's CheckDuplicates: keys are kept.
+	checkDuplicates bool
+	// totalProducts says which product ids are all goods.
+	totalProducts map[int64]bool
+	afterID       int64    // the largest observation id before the import
+	dropAt        int64    // rows after which the indexes are dropped; 0: never
+	indexes       []string // CREATE INDEX statements of the dropped indexes
 }
 
 // dropIndexesAfter is the fewest rows an import inserts before it drops
-// the indexes: below that, keeping them costs less than building them.
-const dropIndexesAfter = 100_000
+// the indexes: below that, keeping them costs little either way. Into an
+// empty table, building an index once costs less than keeping it row by
+// row whatever the import's size, so a big import into a small table
+// should not keep its indexes for long: with 100,000 here, the first
+// 100,000 rows of a 1,000,000-row import cost as much as the other
+// 900,000 (docs/benchmarks.md).
+const dropIndexesAfter = 5_000
 
 // dropIndexesAfter is the store's threshold: dropIndexesAfter, or the
 // smaller one a test sets so as not to insert 100,000 rows under -race.
@@ -132,18 +173,24 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	if err != nil {
 		return nil, err
 	}
-	var existing int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(row_count), 0) FROM datasets`).Scan(&existing); err != nil {
+	leanBatch, err := tx.PrepareContext(ctx, insertColumns+strings.Repeat(leanRow+", ", insertBatch-1)+leanRow)
+	if err != nil {
 		batch.Close()
+		return nil, err
+	}
+	var existing, afterID int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(row_count), 0) FROM datasets), (SELECT coalesce(max(id), 0) FROM observations)`).Scan(&existing, &afterID); err != nil {
+		batch.Close()
+		leanBatch.Close()
 		return nil, err
 	}
 	countries := make(map[string]bool)
 	for _, c := range s.ref.Countries() {
 		countries[c.ISO3] = true
 	}
-	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, pending: make([]any, 0, 13*insertBatch),
-		free: make(chan []any, batchesInFlight+1), full: make(chan []any, batchesInFlight), done: make(chan struct{}),
-		products: map[string]int64{}, countries: countries, dropAt: max(s.dropIndexesAfter(), existing)}
+	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, leanBatch: leanBatch, allLean: true, pending: make([]any, 0, 13*insertBatch),
+		free: make(chan []any, batchesInFlight+1), full: make(chan rowBatch, batchesInFlight), done: make(chan struct{}),
+		products: map[string]int64{}, countries: countries, agg: newAggregates(), totalProducts: map[int64]bool{}, afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
 	for range batchesInFlight {
 		w.free <- make([]any, 0, 13*insertBatch)
 	}
@@ -153,18 +200,34 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 
 // insert runs the full batches' INSERTs until full is closed; after an
 // error it only hands the batches back.
-func (w *observationWriter) insert(full <-chan []any) {
+func (w *observationWriter) insert(full <-chan rowBatch) {
 	defer close(w.done)
-	for b := range full {
+	for fb := range full {
+		b := fb.vals
 		if !w.failed.Load() {
-			if _, err := w.batch.ExecContext(w.ctx, b...); err != nil {
+			stmt, args := w.batch, b
+			if fb.lean {
+				stmt, args = w.leanBatch, leanArgs(b)
+			}
+			if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
 				w.err = err
 				w.failed.Store(true)
 			}
 		}
-		clear(b)
+		clear(b[:cap(b)])
 		w.free <- b[:0]
 	}
+}
+
+// leanArgs turns a lean batch's 13 values a row into leanRow's
+// arguments, in place: the dataset, then 8 values a row.
+func leanArgs(b []any) []any {
+	out := b[:1] // b[0] is the dataset
+	for r := 0; r < len(b); r += 13 {
+		out = append(out, b[r+1:r+8]...) // reporter … value_usd
+		out = append(out, b[r+11])       // source_ref
+	}
+	return out
 }
 
 // close stops the inserter, if finish did not, and frees the statement.
@@ -175,6 +238,7 @@ func (w *observationWriter) close() {
 		<-w.done
 	}
 	w.batch.Close()
+	w.leanBatch.Close()
 }
 
 func (w *observationWriter) write(o Observation) error {
@@ -197,12 +261,18 @@ func (w *observationWriter) write(o Observation) error {
 	if o.Quantity != nil {
 		qty = *o.Quantity
 	}
-	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, o.Period.Start.YYYYMM(), o.Period.End.YYYYMM(),
+	start, end := o.Period.Start.YYYYMM(), o.Period.End.YYYYMM()
+	w.agg.add(o.Reporter, o.Partner, start, end, o.Flow, o.ValueUSD, o.Product.Classification == Total)
+	if w.checkDuplicates {
+		w.keys = append(w.keys, rowKey{keyHash(o.Reporter, o.Partner, start, end, o.Flow, pid), uint32(w.n)})
+	}
+	w.allLean = w.allLean && lean(&o)
+	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, start, end,
 		string(o.Flow), pid, o.ValueUSD, string(o.Bound), qty, o.QtyUnit, o.SourceRef, o.SourceQuote)
 	w.n++
 	if len(w.pending) == cap(w.pending) {
-		w.full <- w.pending
-		w.pending = <-w.free
+		w.full <- rowBatch{w.pending, w.allLean}
+		w.pending, w.allLean = <-w.free, true
 	}
 	if w.n == w.dropAt {
 		return w.dropIndexes()
@@ -293,5 +363,6 @@ func (w *observationWriter) productID(p Product) (int64, error) {
 		return 0, fmt.Errorf("product %s: %w", key, err)
 	}
 	w.products[key] = id
+	w.totalProducts[id] = p.Classification == Total
 	return id, nil
 }

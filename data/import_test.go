@@ -3,9 +3,12 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // observationIndexes lists the observations table's indexes with their
@@ -140,4 +143,87 @@ func TestImportInsertErrorStops(t *testing.T) {
 		t.Errorf("%d rows emitted after the refusal at row %d (at most %d expected)", emitted, bad, limit)
 	}
 	assertCounts(t, s, 0, 0)
+}
+
+// TestImportRestoresForeignKeys: Import turns SQLite's foreign-key checks
+// off for its own transaction only; after an import that succeeds and
+// one that fails, the write connection refuses an observation of a
+// dataset that does not exist and deletes cascade again.
+func TestImportRestoresForeignKeys(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	check := func(when string) {
+		t.Helper()
+		var on int
+		if err := s.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		if on != 1 {
+			t.Errorf("%s: foreign_keys = %d on the write connection, want 1", when, on)
+		}
+		_, err := s.write.ExecContext(ctx, `INSERT INTO observations (dataset_id, reporter, partner, period_start, period_end, flow, product_id, value_usd)
+			VALUES (999999, 'PAK', 'RUS', 202001, 202012, 'export', (SELECT min(id) FROM products), 1)`)
+		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+			t.Errorf("%s: an observation of no dataset was not refused (err = %v)", when, err)
+		}
+	}
+	check("before any import")
+	d, err := s.Import(ctx, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(50, emit) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after an import")
+	boom := errors.New("bad row")
+	if _, err := s.Import(ctx, testDataset("refused"), func(emit func(Observation) error) error {
+		if err := bulkRows(50, emit); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+	check("after a failed import")
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM datasets WHERE id = ?`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	assertCounts(t, s, 0, 0)
+}
+
+// TestImportLeanAndFullBatches: batches whose rows all have the default
+// bound, quantity and quote take the shorter statement, a batch with one
+// row that does not takes the full one, and every row reads back as it
+// was written, in order (synthetic values).
+func TestImportLeanAndFullBatches(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	n := 2*insertBatch + insertBatch/2
+	var in []Observation
+	for i := range n {
+		o := obs("PAK", "RUS", Year(1950+i%70), Export, float64(i)+0.5, fmt.Sprintf("f.csv, row %d", i+2))
+		m := NewMonth(1950+i/12%70, 1+i%12)
+		o.Period = Period{m, m}
+		if i == insertBatch+7 {
+			q := 12.5
+			o.Quantity, o.QtyUnit, o.Bound, o.SourceQuote = &q, "kg", AtLeast, "a quote"
+		}
+		in = append(in, o)
+	}
+	d, err := importAll(ctx, s, testDataset("mixed"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.DatasetObservations(ctx, d.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d rows read back, want %d", len(got), n)
+	}
+	for i := range in {
+		want := in[i]
+		want.Product = got[i].Product // names are filled in from the products table
+		if diff := cmp.Diff(want, got[i]); diff != "" {
+			t.Fatalf("row %d (-written +read):\n%s", i, diff)
+		}
+	}
 }

@@ -252,6 +252,7 @@ func ImportReport(ctx context.Context, s *data.Store, name string, r io.Reader, 
 		return data.Dataset{}, rd.report, encodingHint(locate(err, name, ""), rd.src)
 	}
 	rd.report.Rows = d.RowCount
+	rd.report.Warnings = append(rd.report.Warnings, duplicateWarnings(name, d)...)
 	return d, rd.report, nil
 }
 
@@ -603,4 +604,20 @@ func mapRefused(ref *data.Reference, name, sheet string, pr *peekRows, head [][]
 		}
 	}
 	return &Error{File: name, Sheet: sheet, Row: row, Msg: why}
+}
+
+// duplicateWarnings lists the figures the file stated twice, as the store
+// found them, after a count when there are more than it lists.
+func duplicateWarnings(name string, d data.Dataset) []string {
+	if d.DuplicatesFound == 0 {
+		return nil
+	}
+	out := []string{fmt.Sprintf("%s states %d figures more than once (same reporter, partner, period, flow and product)", baseName(name), d.DuplicatesFound)}
+	for _, dup := range d.Duplicates {
+		out = append(out, dup.String())
+	}
+	if d.DuplicatesFound > len(d.Duplicates) {
+		out = append(out, fmt.Sprintf("… and %d more", d.DuplicatesFound-len(d.Duplicates)))
+	}
+	return out
 }

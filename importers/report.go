@@ -260,6 +260,9 @@ func (rd *reading) dataset(name string) data.Dataset {
 		Description:  description(rd.layout),
 		SHA256:       rd.src.sha256,
 		Format:       rd.layout.Name(),
+		// In a file, two rows with one key are a repeat or a
+		// contradiction; the store reports both (data.Duplicate).
+		CheckDuplicates: true,
 	}
 	if d.Name == "" {
 		d.Name = strings.TrimSuffix(base, filepath.Ext(base))
