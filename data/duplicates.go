@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Duplicate is a figure a file states more than once: the same dataset,
@@ -14,7 +15,9 @@ type Duplicate struct {
 	// Same is true when both rows state the same value and bound: the
 	// later row was left out and the figure is stored once. Otherwise both
 	// are stored, and the views show the figure as a conflict between them,
-	// as they do for sources that disagree.
+	// as they do for sources that disagree. (Two rows giving one figure
+	// from two sources the file names, in a source column, are no
+	// duplicate: both are kept, each with its source.)
 	Same bool
 }
 
@@ -81,9 +84,30 @@ func (r storedRow) sameKey(o storedRow) bool {
 }
 
 // sameFigure compares what the rows state; their source references are
-// their places in the file, which always differ.
+// compared by sameSource.
 func (r storedRow) sameFigure(o storedRow) bool {
 	return r.value == o.value && r.bound == o.bound && r.quantity == o.quantity && r.qtyUnit == o.qtyUnit && r.sourceQuote == o.sourceQuote
+}
+
+// sameSource: references that are the rows' places in one file ("f.csv,
+// row 3" and "f.csv, row 9") always differ and count as one source;
+// references a file states itself (a source column) must be equal. Two
+// stated sources giving one figure are not a repeat: both rows are kept,
+// and the views show the figure once with both sources.
+func (r storedRow) sameSource(o storedRow) bool {
+	return placeFile(r.sourceRef) == placeFile(o.sourceRef)
+}
+
+// placeFile is the file part of a reference to a place in a file, as the
+// importers write them ("f.xlsx, sheet S, row 3, column 2019" → "f.xlsx");
+// any other reference is returned whole.
+func placeFile(ref string) string {
+	for _, sep := range []string{", sheet ", ", row "} {
+		if i := strings.Index(ref, sep); i > 0 {
+			return ref[:i]
+		}
+	}
+	return ref
 }
 
 // removeDuplicates finds the rows of this import whose key an earlier row
@@ -149,6 +173,9 @@ func (w *observationWriter) removeDuplicates() ([]Duplicate, error) {
 						continue
 					}
 					same := first.sameFigure(r)
+					if same && !first.sameSource(r) {
+						break // one figure, two stated sources: not a repeat
+					}
 					dups = append(dups, found{Duplicate{First: first.sourceRef, Again: r.sourceRef, Same: same}, r.id})
 					if same {
 						deleted = append(deleted, r)

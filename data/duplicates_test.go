@@ -44,6 +44,10 @@ func TestImportDuplicates(t *testing.T) {
 			again := same
 			again.SourceRef = fmt.Sprintf("f.csv, row %d", n+3) // a third time
 			add(again)
+			// One figure from two sources the file names (a source
+			// column): no repeat, both kept, so neither source is lost.
+			add(obs("PAK", "RUS", Year(2003), Export, 9, "https://a.example/report"))
+			add(obs("PAK", "RUS", Year(2003), Export, 9, "https://b.example/statement"))
 
 			d := testDataset("dups")
 			d.CheckDuplicates = true
@@ -77,7 +81,8 @@ func TestImportDuplicates(t *testing.T) {
 				refs = append(refs, ref)
 			}
 			r.Close()
-			wantRefs := []string{"f.csv, row 2 5.0", "f.csv, row 3 7.0", fmt.Sprintf("f.csv, row %d 8.0", n+1), fmt.Sprintf("f.csv, row %d 3.0", n+2)}
+			wantRefs := []string{"f.csv, row 2 5.0", "f.csv, row 3 7.0", fmt.Sprintf("f.csv, row %d 8.0", n+1), fmt.Sprintf("f.csv, row %d 3.0", n+2),
+				"https://a.example/report 9.0", "https://b.example/statement 9.0"}
 			if diff := cmp.Diff(wantRefs, refs); diff != "" {
 				t.Errorf("stored PAK-RUS rows (-want +got):\n%s", diff)
 			}
