@@ -6,6 +6,7 @@
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
 //	                   [--max-upload-mb 100] [--frame-ancestors "'self'"]
+//	                   [--header-timeout 10s] [--request-timeout 60s] [--upload-timeout 5m]
 //	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--format LAYOUT]
 //	                   [--reporter ISO3] [--partner ISO3] [--flow FLOW] [--unit UNIT] [--fiscal-start-month N]
 //	                   [--year YEAR] [--country-codes FILE] [--dry-run] [--skip-bad-rows] [--json] FILE...
@@ -31,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
@@ -128,8 +130,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	frameAncestors := fs.String("frame-ancestors", envOr("TRADEDASH_FRAME_ANCESTORS", "'self'"),
 		`who may show the pages in a frame: CSP frame-ancestors sources, such as "'self' https://intranet.example", or 'none' (env TRADEDASH_FRAME_ANCESTORS)`)
 	private := fs.Bool("private", false, "require the admin's sign-in for every page and API, not only for writes")
+	headerTimeout := fs.Duration("header-timeout", 10*time.Second, "longest a client may take to send a request's headers")
+	requestTimeout := fs.Duration("request-timeout", 60*time.Second, "longest a client may take to send a request and read its answer, uploads excepted")
+	uploadTimeout := fs.Duration("upload-timeout", 5*time.Minute, "longest one upload may take to arrive, be parsed and be stored")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for name, d := range map[string]time.Duration{"header": *headerTimeout, "request": *requestTimeout, "upload": *uploadTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("--%s-timeout %v: want a positive duration, such as 30s or 2m", name, d)
+		}
 	}
 	if _, err := server.ParseFrameAncestors(*frameAncestors); err != nil {
 		return fmt.Errorf("--frame-ancestors: %w", err)
@@ -163,7 +173,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
 	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images,
-		FrameAncestors: *frameAncestors, Private: *private}, *db)
+		FrameAncestors: *frameAncestors, Private: *private,
+		HeaderTimeout: *headerTimeout, RequestTimeout: *requestTimeout, UploadTimeout: *uploadTimeout}, *db)
 	if err != nil {
 		return err
 	}

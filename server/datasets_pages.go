@@ -259,7 +259,7 @@ func (s *Server) handleUploadPage(c echo.Context) error {
 // handlePreviewForm parses an upload (or, with options changed, a pending
 // preview's file again) and sends the browser to the preview.
 func (s *Server) handlePreviewForm(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
+	ctx, cancel := s.uploadContext(c)
 	defer cancel()
 	a := adminOf(c)
 	fields, up, err := s.receiveUpload(c, a)
@@ -309,7 +309,7 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 // handleCommitForm imports a pending preview's file and sends the browser
 // to the new dataset.
 func (s *Server) handleCommitForm(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
+	ctx, cancel := s.uploadContext(c)
 	defer cancel()
 	id := c.FormValue("preview")
 	p, err := s.uploads.claim(id)
