@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-names test-deps lint bench bench-1m fuzz cover screenshot generate clean soak soak-reads loaddata loadtest
+.PHONY: all build run test test-names test-deps vulncheck lint bench bench-1m fuzz cover screenshot generate clean soak soak-reads loaddata loadtest
 
 all: lint test build
 
@@ -44,6 +44,12 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
+
+## vulncheck: govulncheck (pinned in go.mod as a tool) against GOVULNDB
+## (default https://vuln.go.dev): fails on vulnerabilities the code reaches;
+## when the database cannot be reached, says so loudly and does not fail
+vulncheck:
+	@bash .ci/vulncheck
 
 ## bench: benchmarks, 10 runs each, into $(BENCHOUT); compare two runs with
 ## `go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt`
