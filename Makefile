@@ -4,7 +4,7 @@ BIN       := bin/tradedash
 PKGS      := ./...
 BENCHOUT  ?= bench.txt
 
-.PHONY: all build run test test-deps lint bench bench-1m fuzz cover screenshot generate clean soak soak-reads loaddata loadtest
+.PHONY: all build run test test-names test-deps vulncheck lint bench bench-1m fuzz cover screenshot generate clean soak soak-reads loaddata loadtest
 
 all: lint test build
 
@@ -21,9 +21,22 @@ run: build
 test-deps:
 	@bash .ci/install-test-deps
 
-## test: every test, with the race detector, never skipping the browser tests
-test: test-deps
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 25m $(PKGS)
+## test: every test, never skipping the browser tests, in two steps: all but
+## SLOWTESTS with the race detector, then SLOWTESTS without it. SLOWTESTS
+## drive child processes (kill -9, a full disk, the built binary) or read
+## big files through single-goroutine readers (the adversarial suite, the
+## xlsx differential tests): -race finds nothing there and made them ten
+## times slower. They live only in SLOWPKGS; test-names checks that no
+## other package has a test of the same name (it would be skipped, not run).
+SLOWTESTS := TestKillDuringImport|TestImportIntoFullDisk|TestAdversarialInputs|TestBinaryServesDemoAndShutsDown|TestSheetScannerMatchesExcelize|TestSheetScannerStreamed|TestXLSXMatchesGetRows|TestPartsCheckGivesUp
+SLOWPKGS  := . ./importers
+test: test-deps test-names
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m -skip '^($(SLOWTESTS))$$' $(PKGS)
+	$(GO) test -count=1 -timeout 20m -run '^($(SLOWTESTS))$$' $(SLOWPKGS)
+
+test-names:
+	@elsewhere=$$(grep -rlE '^func ($(SLOWTESTS))\(' --include='*_test.go' . | grep -vE '^\./([^/]+|importers/[^/]+)$$' || true); \
+	  if [ -n "$$elsewhere" ]; then echo "SLOWTESTS names a test outside SLOWPKGS: $$elsewhere"; exit 1; fi
 
 ## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
 lint:
@@ -31,6 +44,12 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
+
+## vulncheck: govulncheck (pinned in go.mod as a tool) against GOVULNDB
+## (default https://vuln.go.dev): fails on vulnerabilities the code reaches;
+## when the database cannot be reached, says so loudly and does not fail
+vulncheck:
+	@bash .ci/vulncheck
 
 ## bench: benchmarks, 10 runs each, into $(BENCHOUT); compare two runs with
 ## `go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt`

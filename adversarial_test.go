@@ -836,9 +836,10 @@ func adversarialCases(t *testing.T) []advCase {
 // cores) and the cell at 50 MB: at 100 MB the case took 12 s, nearly all
 // of it excelize decoding the cell's XML, twice, past the suite's ~10 s
 // budget for one case. The race detector makes this work some ten times
-// slower (at full size 67, 61 and 145 s), so under -race, as `make test`
-// runs, they are cut to 100 000 rows, 100 000 strings and a 5 MB cell:
-// the same code paths, except that the sheet and shared-strings parts are
+// slower (at full size 67, 61 and 145 s), so `make test` runs this suite
+// without -race, at full size; under -race (go test -race . by hand) they
+// are cut to 100 000 rows, 100 000 strings and a 5 MB cell: the same code
+// paths, except that the sheet and shared-strings parts are
 // then under maxXMLPart and kept in memory, not in temporary files (which
 // importers' TestXLSXTempFiles covers). The 10 MB CSV line is 10 MB in
 // both (some 7 s under -race).

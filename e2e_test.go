@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -14,17 +13,13 @@ import (
 	"time"
 )
 
-// TestBinaryServesDemoAndShutsDown builds the real binary, serves on a random
-// loopback port with a fresh database, reads the demo dashboard, then stops
-// it with SIGTERM and expects a clean exit.
+// TestBinaryServesDemoAndShutsDown runs the real binary (built once per
+// test process, by mustBinary), serves on a random loopback port with a
+// fresh database, reads the demo dashboard, then stops it with SIGTERM and
+// expects a clean exit.
 func TestBinaryServesDemoAndShutsDown(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tradedash")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := mustBinary(t)
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

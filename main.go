@@ -6,6 +6,7 @@
 //
 //	tradedash serve    [--addr 127.0.0.1:8080] [--db ./tradedash.db] [--no-demo] [--log-format text|json]
 //	                   [--max-upload-mb 100] [--frame-ancestors "'self'"]
+//	                   [--header-timeout 10s] [--request-timeout 60s] [--upload-timeout 5m]
 //	tradedash import   [--db ./tradedash.db] [--name NAME] [--source SOURCE] [--sheet SHEET] [--format LAYOUT]
 //	                   [--reporter ISO3] [--partner ISO3] [--flow FLOW] [--unit UNIT] [--fiscal-start-month N]
 //	                   [--year YEAR] [--country-codes FILE] [--dry-run] [--skip-bad-rows] [--json] FILE...
@@ -31,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
@@ -130,8 +132,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	private := fs.Bool("private", false, "require the admin's sign-in for every page and API, not only for writes")
 	skipCheck := fs.Bool("skip-check", false, "do not run PRAGMA quick_check at start: it reads the whole file, minutes for a database of gigabytes (see docs/operations.md)")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for rendered answers of the read-only pages and API, in MB; 0 turns the cache off")
+	headerTimeout := fs.Duration("header-timeout", 10*time.Second, "longest a client may take to send a request's headers")
+	requestTimeout := fs.Duration("request-timeout", 60*time.Second, "longest a client may take to send a request and read its answer, uploads excepted")
+	uploadTimeout := fs.Duration("upload-timeout", 5*time.Minute, "longest one upload may take to arrive, be parsed and be stored")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for name, d := range map[string]time.Duration{"header": *headerTimeout, "request": *requestTimeout, "upload": *uploadTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("--%s-timeout %v: want a positive duration, such as 30s or 2m", name, d)
+		}
 	}
 	if _, err := server.ParseFrameAncestors(*frameAncestors); err != nil {
 		return fmt.Errorf("--frame-ancestors: %w", err)
@@ -167,7 +177,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// started on first use, so serving costs nothing until one is asked for.
 	images := charts.NewRenderer(charts.RendererOptions{})
 	srv, err := newServer(ctx, server.Config{Store: store, Logger: log, MaxUploadBytes: *maxUploadMB << 20, Renderer: images,
-		FrameAncestors: *frameAncestors, Private: *private, ResponseCacheBytes: responseCacheBytes(*cacheMB)}, *db)
+		FrameAncestors: *frameAncestors, Private: *private, ResponseCacheBytes: responseCacheBytes(*cacheMB),
+		HeaderTimeout: *headerTimeout, RequestTimeout: *requestTimeout, UploadTimeout: *uploadTimeout}, *db)
 	if err != nil {
 		return err
 	}

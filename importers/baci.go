@@ -69,35 +69,23 @@ func isBACIHeader(cells []string) bool {
 func (b *baci) Parse(ctx context.Context, rows Rows, emit func(data.Observation) error) error {
 	header := false
 	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		row, cells, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if blank(cells) {
-			continue
-		}
+	err := eachRow(ctx, rows, func(row int, cells []string) error {
 		if !header {
 			if !isBACIHeader(cells) {
 				return &Error{Sheet: rows.Sheet(), Row: row, Msg: fmt.Sprintf("the header is %q (expected t,i,j,k,v,q)", cells)}
 			}
 			header = true
-			continue
+			return nil
 		}
 		o, err := b.observation(rows.Sheet(), row, cells)
 		emitted, err := emitRow(o, err, b.file, rows.Sheet(), row, b.o, emit)
-		if err != nil {
-			return err
-		}
 		if emitted {
 			n++
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return nothingStated(n, rows.Sheet())
 }

@@ -414,29 +414,17 @@ func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 	}
 	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		row, cells, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if blank(cells) {
-			continue
-		}
+	err := eachRow(ctx, rows, func(row int, cells []string) error {
 		r := &rowReader{l: l, cols: cols, sheet: rows.Sheet(), row: row, cells: cells}
 		o, err := r.observation()
 		emitted, err := emitRow(o, err, l.file, rows.Sheet(), row, l.o, emit)
-		if err != nil {
-			return err
-		}
 		if emitted {
 			n++
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return nothingStated(n, rows.Sheet())
 }
@@ -819,6 +807,32 @@ func normalizeHeader(s string) string {
 	return strings.Join(strings.FieldsFunc(t, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
+}
+
+// eachRow calls fn with every row left in rows that is not blank, in
+// order: the loop over the data rows that every layout's Parse ends with.
+// It stops when the rows end (nil), when reading or fn fails, or when ctx
+// is done (checked before each row, so that a cancelled import stops
+// within a row).
+func eachRow(ctx context.Context, rows Rows, fn func(row int, cells []string) error) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, cells, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if blank(cells) {
+			continue
+		}
+		if err := fn(row, cells); err != nil {
+			return err
+		}
+	}
 }
 
 // blank reports whether every cell is empty or spaces.

@@ -487,19 +487,9 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		return ferr
 	}
 	n, footer := 0, false
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		row, cells, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if blank(cells) || footer {
-			continue
+	err := eachRow(ctx, rows, func(row int, cells []string) error {
+		if footer {
+			return nil
 		}
 		first := ""
 		for _, c := range cells {
@@ -510,12 +500,12 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 		if footnote(first) {
 			footer = true
-			continue
+			return nil
 		}
 		obs, ferr := w.row(st, rows.Sheet(), row, cells)
 		if ferr != nil {
 			if skipBadRow(w.o, ferr) {
-				continue
+				return nil
 			}
 			return ferr
 		}
@@ -528,6 +518,10 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 			}
 			n++
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return &Error{Sheet: rows.Sheet(), Msg: "no cell under the header states a value; nothing to import"}

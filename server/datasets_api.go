@@ -77,7 +77,7 @@ func (s *Server) handleDatasetAPI(c echo.Context) error {
 // handleCreateDataset imports an uploaded file (201), or with dry_run=1
 // parses it and reports what it found without storing anything (200).
 func (s *Server) handleCreateDataset(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
+	ctx, cancel := s.uploadContext(c)
 	defer cancel()
 	fields, up, err := s.receiveUpload(c, adminOf(c))
 	if err != nil {

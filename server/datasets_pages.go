@@ -308,7 +308,7 @@ func (s *Server) handleUploadPage(c echo.Context) error {
 // handlePreviewForm parses an upload (or, with options changed, a pending
 // preview's file again) and sends the browser to the preview.
 func (s *Server) handlePreviewForm(c echo.Context) error {
-	ctx, cancel := uploadContext(c)
+	ctx, cancel := s.uploadContext(c)
 	defer cancel()
 	a := adminOf(c)
 	fields, up, err := s.receiveUpload(c, a)

@@ -185,7 +185,7 @@ func (s *Server) startImport(ctx context.Context, p pendingPreview, o importers.
 		defer s.imports.wg.Done()
 		// Not the request's context, which ends with the redirect; the
 		// server's lifetime (importJobs.base), and the upload time limit.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), uploadTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.uploads.timeout)
 		defer cancel()
 		defer context.AfterFunc(s.imports.base, cancel)()
 		select {

@@ -21,7 +21,7 @@ func waitImport(tb testing.TB, a *adminServer, cookie, loc string) importStatus 
 	if !ok {
 		tb.Fatalf("the commit went to %q, not an import's page", loc)
 	}
-	deadline := time.Now().Add(uploadTimeout + time.Minute)
+	deadline := time.Now().Add(a.srv.uploads.timeout + time.Minute)
 	for {
 		resp, body := a.do(tb, "GET", "/api/v1/imports/"+id, nil, map[string]string{"Cookie": cookie})
 		if resp.StatusCode != 200 {

@@ -31,6 +31,17 @@ type Config struct {
 	QueryTimeout time.Duration
 	// MaxUploadBytes is the largest file an upload may carry; 0 means 100 MB.
 	MaxUploadBytes int64
+	// HeaderTimeout bounds the reading of a request's headers, so that a
+	// client sending them slowly (Slowloris) loses its connection; 0 means
+	// 10 s.
+	HeaderTimeout time.Duration
+	// RequestTimeout bounds the reading of a whole request and the writing
+	// of its answer, uploads excepted; 0 means 60 s.
+	RequestTimeout time.Duration
+	// UploadTimeout bounds one upload: receiving, parsing and storing its
+	// file; an upload still arriving then is refused (408) and nothing is
+	// stored. 0 means 5 minutes.
+	UploadTimeout time.Duration
 	// FilesDir keeps the original file of every upload, named by its
 	// sha256, and the files of pending previews; "" refuses uploads.
 	FilesDir string
@@ -55,6 +66,7 @@ type Server struct {
 	ref     *data.Reference
 	log     *slog.Logger
 	timeout time.Duration
+	conn    connTimeouts
 	echo    *echo.Echo
 	pages   *pages
 	metrics *Metrics // owns the Prometheus registry
@@ -74,14 +86,29 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.QueryTimeout == 0 {
-		cfg.QueryTimeout = 10 * time.Second
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+		of  string
+	}{
+		{&cfg.QueryTimeout, 10 * time.Second, "query"},
+		{&cfg.HeaderTimeout, 10 * time.Second, "header"},
+		{&cfg.RequestTimeout, 60 * time.Second, "request"},
+		{&cfg.UploadTimeout, 5 * time.Minute, "upload"},
+	} {
+		switch {
+		case *d.v < 0:
+			return nil, fmt.Errorf("server: the %s timeout must not be negative, not %v", d.of, *d.v)
+		case *d.v == 0:
+			*d.v = d.def
+		}
 	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: cfg.Store, ref: cfg.Store.Reference(), log: cfg.Logger, timeout: cfg.QueryTimeout, pages: p}
+	s := &Server{store: cfg.Store, ref: cfg.Store.Reference(), log: cfg.Logger, timeout: cfg.QueryTimeout, pages: p,
+		conn: connTimeouts{header: cfg.HeaderTimeout, request: cfg.RequestTimeout}}
 	if s.headers, err = securityHeaders(cfg.FrameAncestors); err != nil {
 		return nil, err
 	}
@@ -113,6 +140,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// connTimeouts are the connection deadlines Run gives its http.Server;
+// uploads move theirs (see uploadContext).
+type connTimeouts struct {
+	header, request time.Duration
+}
+
 // Handler returns the server's HTTP handler, for tests and for Run.
 func (s *Server) Handler() http.Handler { return s.echo }
 
@@ -126,10 +159,10 @@ func (s *Server) Run(ctx context.Context, addr string, ready chan<- string) erro
 	}
 	srv := &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: s.conn.header,
+		ReadTimeout:       s.conn.request,
+		WriteTimeout:      s.conn.request,
+		IdleTimeout:       max(120*time.Second, s.conn.request),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.log.Info("serving", "addr", "http://"+ln.Addr().String())

@@ -28,7 +28,6 @@ import (
 // succeeds keeps the file as the dataset's original, named by its sha256.
 const (
 	defaultMaxUpload = 100 << 20
-	uploadTimeout    = 5 * time.Minute  // reading, parsing and storing one upload
 	previewTTL       = 30 * time.Minute // how long a previewed upload waits for its commit
 	previewRows      = 20               // observations a preview shows
 	previewWarnings  = 10               // skipped rows a preview lists one by one
@@ -40,8 +39,9 @@ const (
 // uploads owns the files directory: originals, uploads being received and
 // the files of pending previews.
 type uploads struct {
-	max int64
-	dir string
+	max     int64
+	dir     string
+	timeout time.Duration // receiving, parsing and storing one upload
 
 	mu       sync.Mutex
 	previews map[string]*pendingPreview
@@ -63,7 +63,7 @@ type pendingPreview struct {
 }
 
 func newUploads(cfg Config) (*uploads, error) {
-	u := &uploads{max: cfg.MaxUploadBytes, dir: cfg.FilesDir, previews: map[string]*pendingPreview{}}
+	u := &uploads{max: cfg.MaxUploadBytes, dir: cfg.FilesDir, timeout: cfg.UploadTimeout, previews: map[string]*pendingPreview{}}
 	switch {
 	case u.max < 0:
 		return nil, fmt.Errorf("server: the upload limit must not be negative, not %d bytes", u.max)
@@ -79,7 +79,7 @@ func newUploads(cfg Config) (*uploads, error) {
 	// Previews live in memory, so their files from an earlier run are
 	// orphans; so are uploads that a crash cut short.
 	u.removeStale(filepath.Join(u.dir, previewDir), "", previewTTL)
-	u.removeStale(u.dir, tempPrefix, uploadTimeout)
+	u.removeStale(u.dir, tempPrefix, u.timeout)
 	return u, nil
 }
 
@@ -129,14 +129,18 @@ func (up *upload) discard() {
 	}
 }
 
-// uploadContext bounds one upload: the context for parsing and storing it,
-// and the connection's deadlines, which for other requests are a minute.
-// The context names the admin, whom an import records as its importer.
-func uploadContext(c echo.Context) (context.Context, context.CancelFunc) {
+// uploadContext bounds one upload by the upload timeout: the context for
+// parsing and storing it, and the connection's read deadline (other
+// requests have the request timeout), so that a body still arriving then
+// fails with a deadline error (see bodyError); the answer may be written
+// for 30 s more. The context names the admin, whom an import records as
+// its importer.
+func (s *Server) uploadContext(c echo.Context) (context.Context, context.CancelFunc) {
+	limit := s.uploads.timeout
 	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout)) // unsupported by test recorders only
-	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout + 30*time.Second))
-	return context.WithTimeout(data.WithImporter(c.Request().Context(), adminOf(c).label()), uploadTimeout)
+	_ = rc.SetReadDeadline(time.Now().Add(limit)) // unsupported by test recorders only
+	_ = rc.SetWriteDeadline(time.Now().Add(limit + 30*time.Second))
+	return context.WithTimeout(data.WithImporter(c.Request().Context(), adminOf(c).label()), limit)
 }
 
 // tooLarge refuses an upload over the limit, naming its file when known.
@@ -229,12 +233,17 @@ func (s *Server) receiveUpload(c echo.Context, a *admin) (map[string]string, *up
 	return fields, up, nil
 }
 
-// bodyError says why reading the body failed: too large, or cut short;
-// name is the file's name, when its part has come.
+// bodyError says why reading the body failed: too large, too slow (past
+// the upload timeout), or cut short; name is the file's name, when its
+// part has come.
 func (u *uploads) bodyError(err error, name string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return u.tooLarge(name)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return echo.NewHTTPError(http.StatusRequestTimeout, "The upload "+quoteName(name)+"was still arriving after "+
+			u.timeout.String()+", the longest this server gives one upload (set with --upload-timeout); nothing was stored.")
 	}
 	return fmt.Errorf("%w: the upload %scould not be read to its end (%v)", data.ErrInvalid, quoteName(name), err)
 }
