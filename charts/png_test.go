@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 
@@ -102,7 +103,7 @@ func TestRenderPNGLimits(t *testing.T) {
 }
 
 func BenchmarkRenderBilateralPNG(b *testing.B) {
-	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1})
+	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1, Timeout: 5 * time.Minute})
 	rows, o := fixture()
 	c := Bilateral(rows, o)
 	mustPNG(b, r, c, ImageOptions{}) // start the engines

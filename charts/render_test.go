@@ -18,7 +18,7 @@ import (
 )
 
 // testRenderer is shared by the tests so ECharts starts once per engine.
-var testRenderer = sync.OnceValue(func() *Renderer { return NewRenderer(RendererOptions{}) })
+var testRenderer = sync.OnceValue(func() *Renderer { return NewRenderer(RendererOptions{Timeout: 5 * time.Minute}) })
 
 func mustSVG(tb testing.TB, r *Renderer, c Chart, o ImageOptions) []byte {
 	tb.Helper()
@@ -217,7 +217,7 @@ func TestImageKey(t *testing.T) {
 func TestRenderCache(t *testing.T) {
 	rows, o := fixture()
 	c := Bilateral(rows, o)
-	r := NewRenderer(RendererOptions{Engines: 1})
+	r := NewRenderer(RendererOptions{Engines: 1, Timeout: 5 * time.Minute})
 	a := mustSVG(t, r, c, ImageOptions{Width: 800, Height: 600})
 	b := mustSVG(t, r, c, ImageOptions{Width: 800, Height: 600})
 	if &a[0] != &b[0] {
@@ -275,7 +275,7 @@ func TestRenderDeadline(t *testing.T) {
 }
 
 func TestRenderCancelled(t *testing.T) {
-	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1})
+	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1, Timeout: 5 * time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if _, err := r.SVG(ctx, hugeChart(200_000), ImageOptions{}); !errors.Is(err, context.DeadlineExceeded) {
@@ -343,7 +343,7 @@ func TestFormatJSMatchesAppJS(t *testing.T) {
 }
 
 func BenchmarkRenderBilateralSVG(b *testing.B) {
-	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1})
+	r := NewRenderer(RendererOptions{Engines: 1, CacheEntries: -1, Timeout: 5 * time.Minute})
 	rows, o := fixture()
 	c := Bilateral(rows, o)
 	mustSVG(b, r, c, ImageOptions{}) // start the engine
