@@ -21,7 +21,18 @@ var migrationFS embed.FS
 
 // pragmas are set on every connection: busy_timeout first, so that the
 // others wait for a lock rather than fail.
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+const pragmas = "_pragma=busy_timeout(5000)&" + pragmasAfterBusy
+
+// pragmasAfterBusy are the pragmas that follow busy_timeout.
+const pragmasAfterBusy = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+// writeBusyTimeout is how long the write connection waits for another
+// process's write transaction (a `tradedash import` into the file the
+// server uses, or the server's import while the CLI writes): an import
+// of a million rows holds the lock for tens of seconds, and a writer that
+// waits is better than one that fails with "database is locked". Readers
+// never wait for writers under WAL, so they keep the short timeout.
+const writeBusyTimeout = 2 * time.Minute
 
 // Store is tradedash's SQLite database. Reads go through a pool of
 // connections; every write goes through a single connection whose
@@ -47,12 +58,13 @@ func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
 	if strings.ContainsAny(dbPath, "?#") {
 		return nil, fmt.Errorf("%w: database path %q must not contain ? or #", ErrInvalid, dbPath)
 	}
-	write, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=cache_size(-"+strconv.Itoa(writeCacheKiB)+")&_pragma=temp_store(2)&_txlock=immediate")
+	// Start-up (migrations, reference lists) waits only the short timeout,
+	// so that a file another program holds is reported at once (see
+	// explainStorage); then the write pool waits writeBusyTimeout.
+	write, err := openWrite(dbPath, 5*time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dbPath, err)
+		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
 	s := &Store{write: write, ref: ref, path: dbPath}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
@@ -62,6 +74,13 @@ func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("reference lists in %s: %w", dbPath, explainStorage(dbPath, err))
 	}
+	if err := write.Close(); err != nil {
+		return nil, fmt.Errorf("close %s: %w", dbPath, err)
+	}
+	if s.write, err = openWrite(dbPath, writeBusyTimeout); err != nil {
+		return nil, err
+	}
+	write = s.write
 	read, err := sql.Open("sqlite", dbPath+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
@@ -70,6 +89,19 @@ func Open(ctx context.Context, dbPath string, ref *Reference) (*Store, error) {
 	read.SetMaxOpenConns(8)
 	s.read = read
 	return s, nil
+}
+
+// openWrite opens the single-connection write pool, whose transactions
+// begin IMMEDIATE and wait busy for another process's lock.
+func openWrite(dbPath string, busy time.Duration) (*sql.DB, error) {
+	write, err := sql.Open("sqlite", dbPath+"?_pragma=busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")&"+pragmasAfterBusy+
+		"&_pragma=cache_size(-"+strconv.Itoa(writeCacheKiB)+")&_pragma=temp_store(2)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	return write, nil
 }
 
 // Close closes both pools.

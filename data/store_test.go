@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -431,6 +432,26 @@ func TestImportBatchBoundaries(t *testing.T) {
 		}
 		if count != n || d.RowCount != int64(n) || total != sum {
 			t.Errorf("%d rows: stored %d (row_count %d), sum %v want %v", n, count, d.RowCount, total, sum)
+		}
+	}
+}
+
+// TestWriteWaitsForOtherWriters: once open, the write connection waits
+// writeBusyTimeout for another process's write lock (an import of a
+// million rows holds it for tens of seconds), while start-up and readers
+// keep the short timeout (TestLockedDatabaseAtStart, at the top).
+func TestWriteWaitsForOtherWriters(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	for _, c := range []struct {
+		db   *sql.DB
+		want int64
+	}{{s.write, writeBusyTimeout.Milliseconds()}, {s.read, 5000}} {
+		var got int64
+		if err := c.db.QueryRow(`PRAGMA busy_timeout`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("busy_timeout %d ms; want %d", got, c.want)
 		}
 	}
 }
