@@ -202,12 +202,19 @@ func AtLevel(breakdowns []SectorBreakdown, l ClassificationLevel) []SectorBreakd
 	if l == "" {
 		return breakdowns
 	}
+	return keepSectors(breakdowns, l.Includes)
+}
+
+// keepSectors keeps, of each breakdown, the sectors whose product keep
+// accepts, with Sum the sum of the exact figures kept, and only the
+// breakdowns left with some.
+func keepSectors(breakdowns []SectorBreakdown, keep func(Product) bool) []SectorBreakdown {
 	var out []SectorBreakdown
 	for _, bd := range breakdowns {
 		var kept []SectorFigure
 		sum := 0.0
 		for _, s := range bd.Sectors {
-			if l.Includes(s.Product) {
+			if keep(s.Product) {
 				kept = append(kept, s)
 				if exact(s.Figure) {
 					sum += s.Figure.Value

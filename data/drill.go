@@ -30,24 +30,9 @@ func (r *Reference) SectionOf(p Product) string {
 // added up into the section's figure, which the source states or not.
 func InSection(breakdowns []SectorBreakdown, section string, ref *Reference) []SectorBreakdown {
 	section = strings.ToUpper(strings.TrimSpace(section))
-	var out []SectorBreakdown
-	for _, bd := range breakdowns {
-		var kept []SectorFigure
-		sum := 0.0
-		for _, s := range bd.Sectors {
-			if LevelChapter.Includes(s.Product) && ref.SectionOf(s.Product) == section {
-				kept = append(kept, s)
-				if exact(s.Figure) {
-					sum += s.Figure.Value
-				}
-			}
-		}
-		if len(kept) > 0 {
-			bd.Sectors, bd.Sum = kept, sum
-			out = append(out, bd)
-		}
-	}
-	return out
+	return keepSectors(breakdowns, func(p Product) bool {
+		return LevelChapter.Includes(p) && ref.SectionOf(p) == section
+	})
 }
 
 // SingleLevel reports whether every sector of b is stated at the same
