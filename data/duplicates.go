@@ -165,22 +165,34 @@ func (w *observationWriter) removeDuplicates() ([]Duplicate, error) {
 				}
 				rows = append(rows, r)
 			}
-			// rows are in the file's order; compare each with the first
-			// row of its key (a hash may be shared by different keys).
+			// rows are in the file's order (a hash may be shared by
+			// different keys). A row that states what an earlier row of
+			// its key states, from the same source, is a repeat; else one
+			// that differs in figure from an earlier row is a conflict
+			// with the first such row; else (one figure from two stated
+			// sources) it is neither.
 			for a, r := range rows {
-				for _, first := range rows[:a] {
+				var repeats, conflicts *storedRow
+				for e := range rows[:a] {
+					first := &rows[e]
 					if !first.sameKey(r) {
 						continue
 					}
-					same := first.sameFigure(r)
-					if same && !first.sameSource(r) {
-						break // one figure, two stated sources: not a repeat
+					if first.sameFigure(r) {
+						if first.sameSource(r) {
+							repeats = first
+							break
+						}
+					} else if conflicts == nil {
+						conflicts = first
 					}
-					dups = append(dups, found{Duplicate{First: first.sourceRef, Again: r.sourceRef, Same: same}, r.id})
-					if same {
-						deleted = append(deleted, r)
-					}
-					break
+				}
+				switch {
+				case repeats != nil:
+					dups = append(dups, found{Duplicate{First: repeats.sourceRef, Again: r.sourceRef, Same: true}, r.id})
+					deleted = append(deleted, r)
+				case conflicts != nil:
+					dups = append(dups, found{Duplicate{First: conflicts.sourceRef, Again: r.sourceRef}, r.id})
 				}
 			}
 		}

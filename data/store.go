@@ -246,11 +246,21 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err err
 		return explainStorage(s.path, err)
 	}
 	defer func() {
-		_, cerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -`+strconv.Itoa(writeCacheKiB))
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); rerr != nil || cerr != nil {
-			rerr = errors.Join(rerr, cerr)
+		// The transaction has ended here (below), but database/sql may
+		// still be rolling back a Tx whose context ended, on this same
+		// connection: inside it the pragma would do nothing. So it is read
+		// back, and a connection without the checks is discarded (closing
+		// it ends any transaction left).
+		bg := context.WithoutCancel(ctx)
+		_, cerr := conn.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(writeCacheKiB))
+		_, rerr := conn.ExecContext(bg, `PRAGMA foreign_keys = ON`)
+		on := 0
+		if rerr == nil {
+			rerr = conn.QueryRowContext(bg, `PRAGMA foreign_keys`).Scan(&on)
+		}
+		if rerr != nil || cerr != nil || on != 1 {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
-			if err == nil {
+			if rerr = errors.Join(rerr, cerr); rerr != nil && err == nil {
 				err = fmt.Errorf("restore the write connection's settings after the import: %w", rerr)
 			}
 		}
@@ -259,9 +269,19 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err err
 	if err != nil {
 		return explainStorage(s.path, err)
 	}
+	// Rolled back on every way out but a commit, a panic included: an
+	// open transaction would hold the one write connection (conn.Close
+	// waits for it) until the context ends.
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
 	if err := fn(tx); err != nil {
 		return explainStorage(s.path, errors.Join(err, tx.Rollback()))
 	}
+	committed = true
 	return explainStorage(s.path, tx.Commit())
 }
 

@@ -15,10 +15,10 @@ func fkOn(t *testing.T, s *Store) int {
 	return on
 }
 
-// TestReviewImportCancelRestoresForeignKeys: an import whose context ends
+// TestImportCancelRestoresForeignKeys: an import whose context ends
 // mid-load (shutdown, a closed request) rolls back; foreign keys must be
 // on afterwards, every time.
-func TestReviewImportCancelRestoresForeignKeys(t *testing.T) {
+func TestImportCancelRestoresForeignKeys(t *testing.T) {
 	s, _ := mustOpenStore(t)
 	for i := range 200 {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -38,10 +38,10 @@ func TestReviewImportCancelRestoresForeignKeys(t *testing.T) {
 	}
 }
 
-// TestReviewDeleteAfterCancelledImportCascades: after an import cut short
+// TestDeleteAfterCancelledImportCascades: after an import cut short
 // by its context, deleting a dataset must still delete its observations
 // (ON DELETE CASCADE needs foreign_keys on).
-func TestReviewDeleteAfterCancelledImportCascades(t *testing.T) {
+func TestDeleteAfterCancelledImportCascades(t *testing.T) {
 	s, _ := mustOpenStore(t)
 	bg := context.Background()
 	d, err := s.Import(bg, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(20, emit) })

@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// TestReviewImportPanicRestoresForeignKeys: a producer that panics (an
+// TestImportPanicRestoresForeignKeys: a producer that panics (an
 // importer bug, a malformed file a library chokes on) must neither hang
 // the import nor leave the write connection without foreign-key checks.
-func TestReviewImportPanicRestoresForeignKeys(t *testing.T) {
+func TestImportPanicRestoresForeignKeys(t *testing.T) {
 	s, _ := mustOpenStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

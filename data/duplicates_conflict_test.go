@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// TestReviewRepeatAfterConflictStoredOnce: rows 2 (5), 3 (6) and 4 (6)
+// TestRepeatAfterConflictStoredOnce: rows 2 (5), 3 (6) and 4 (6)
 // of one file for one key: row 4 repeats row 3's figure and should be
 // stored once, as any other repeat is; only the 5 against 6 is a
 // conflict. Figures are synthetic.
-func TestReviewRepeatAfterConflictStoredOnce(t *testing.T) {
+func TestRepeatAfterConflictStoredOnce(t *testing.T) {
 	s, _ := mustOpenStore(t)
 	d := testDataset("conflict then repeat")
 	d.CheckDuplicates = true
@@ -23,6 +23,6 @@ func TestReviewRepeatAfterConflictStoredOnce(t *testing.T) {
 	}
 	t.Logf("duplicates reported: %v", got.Duplicates)
 	if got.RowCount != 2 {
-		t.Errorf("RowCount %d, want 2: row 4 repeats row 3's figure and is stored again", got.RowCount)
+		t.Errorf("RowCount %d, want 2: row 4 repeats row 3's figure", got.RowCount)
 	}
 }
