@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -197,10 +198,29 @@ func (s *Server) startImport(ctx context.Context, p pendingPreview, o importers.
 		}
 		s.imports.setPhase(job, phaseReading)
 		up := p.up
-		d, warnings, err := s.importUpload(ctx, &up, o)
+		var d data.Dataset
+		var warnings []string
+		err := s.recovered(p.up.name, func() (err error) {
+			d, warnings, err = s.importUpload(ctx, &up, o)
+			return err
+		})
 		s.finishImport(job, p, d, warnings, err)
 	}()
 	return id, nil
+}
+
+// recovered runs fn, turning a panic into an error (logged with its
+// stack): a background import has no request, so echo's Recover does not
+// cover it, and a panic would end the whole server. The store has rolled
+// the import back by then.
+func (s *Server) recovered(file string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("background import panicked", "file", file, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("an internal error (%v)", r)
+		}
+	}()
+	return fn()
 }
 
 // finishImport records how an import ended and releases its preview: a

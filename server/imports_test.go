@@ -148,3 +148,16 @@ func TestImportProgress(t *testing.T) {
 		t.Errorf("an unknown import: %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestBackgroundImportPanic: a panic in a background import becomes the
+// import's error instead of ending the server.
+func TestBackgroundImportPanic(t *testing.T) {
+	a := mustAdminServer(t, 0)
+	err := a.srv.recovered("bad.xlsx", func() error { panic("importer bug") })
+	if err == nil || !strings.Contains(err.Error(), "importer bug") {
+		t.Fatalf("recovered: %v; want the panic as an error", err)
+	}
+	if err := a.srv.recovered("good.csv", func() error { return nil }); err != nil {
+		t.Fatalf("recovered without a panic: %v", err)
+	}
+}
