@@ -85,11 +85,17 @@ func letterIndex(s string) (int, bool) {
 	return n - 1, true
 }
 
-// findColumn resolves a mapping's column: a header's text (as written, or
-// as normalised: "trade value usd" finds "Trade Value (US$)"), else a
-// column letter within the header. The message says why none matches.
+// findColumn resolves a mapping's column: a column letter in capitals
+// within the header ("B", as the upload page's lists send them), else a
+// header's text (as written, or as normalised: "trade value usd" finds
+// "Trade Value (US$)"), else a column letter in lower case. Capitals win
+// so that a list's "B" never picks another column headed "b". The
+// message says why none matches.
 func findColumn(names []string, want string) (int, string) {
 	want = strings.TrimFunc(want, isSpace)
+	if i, ok := letterIndex(want); ok && i < len(names) && want == strings.ToUpper(want) {
+		return i, ""
+	}
 	for i, n := range names {
 		if strings.EqualFold(n, want) {
 			return i, ""

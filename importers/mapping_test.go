@@ -171,3 +171,19 @@ func TestRefusalGuessesTheHeader(t *testing.T) {
 		t.Errorf("header (-want +got):\n%s\nsheet %q, layout %q", diff, rep.Sheet, rep.Layout)
 	}
 }
+
+// TestFindColumnLetterFirst: a capital letter within the header is a
+// column letter even when another column is headed by that letter in
+// lower case (the upload page's lists send letters); lower case finds the
+// header first.
+func TestFindColumnLetterFirst(t *testing.T) {
+	names := []string{"Reporter", "Partner", "b", "Value"}
+	for _, tt := range []struct {
+		want string
+		i    int
+	}{{"B", 1}, {"b", 2}, {"Partner", 1}, {"value", 3}, {"D", 3}} {
+		if i, msg := findColumn(names, tt.want); i != tt.i || msg != "" {
+			t.Errorf("findColumn(%q) = %d %q; want %d", tt.want, i, msg, tt.i)
+		}
+	}
+}
