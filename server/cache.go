@@ -232,31 +232,57 @@ func (s *Server) cached(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
 		var answer *cachedAnswer
-		defer func() { done(answer) }() // also on a panic: the waiters render it themselves
+		released := false
+		defer func() { // also on a panic: the waiters render it themselves
+			if !released {
+				done(answer)
+			}
+		}()
 		w := c.Response().Writer
 		rec := &answerRecorder{ResponseWriter: w, etag: etag, limit: s.cache.maxEntry}
 		c.Response().Writer = rec
 		err = next(c)
 		c.Response().Writer = w
-		if err != nil || !rec.keep || rec.over {
-			return err
+		if rec.buffering() {
+			if err == nil {
+				answer = &cachedAnswer{key: key, status: rec.status, header: h.Clone(), body: rec.body.Bytes()}
+			}
+			// The waiters get the answer before this client is sent it,
+			// so that a client that reads slowly delays only itself.
+			done(answer)
+			released = true
+			if werr := rec.flush(); err == nil {
+				err = werr
+			}
 		}
-		answer = &cachedAnswer{key: key, status: rec.status, header: h.Clone(), body: rec.body.Bytes()}
-		return nil
+		return err
 	}
 }
 
-// answerRecorder passes an answer through to the client and keeps a copy
-// of it, up to limit bytes, if it may be cached: a 200 without a cookie
-// or an ETag of its own. Such an answer gets the version's ETag.
+// answerRecorder keeps an answer that may be cached (a 200 without a
+// cookie or an ETag of its own, up to limit bytes) in memory until the
+// handler is done, and passes any other answer through to the client as
+// it is written. A kept answer gets the version's ETag.
 type answerRecorder struct {
 	http.ResponseWriter
-	etag   string
-	limit  int
-	status int
-	keep   bool // a 200 that may be cached
-	over   bool // longer than limit: not cached
-	body   bytes.Buffer
+	etag    string
+	limit   int
+	status  int
+	keep    bool // a 200 that may be cached
+	over    bool // longer than limit: not cached, passed through
+	flushed bool // the kept answer has been written to the client
+	body    bytes.Buffer
+}
+
+// buffering reports whether the recorder holds an answer not yet sent.
+func (r *answerRecorder) buffering() bool { return r.keep && !r.over && !r.flushed }
+
+// flush sends a held answer to the client.
+func (r *answerRecorder) flush() error {
+	r.flushed = true
+	r.ResponseWriter.WriteHeader(r.status)
+	_, err := r.ResponseWriter.Write(r.body.Bytes())
+	return err
 }
 
 func (r *answerRecorder) WriteHeader(code int) {
@@ -266,6 +292,7 @@ func (r *answerRecorder) WriteHeader(code int) {
 	if r.keep {
 		h.Set("ETag", r.etag)
 		h.Set("Cache-Control", cacheControl)
+		return // sent by flush, or by Write once over the limit
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -274,19 +301,28 @@ func (r *answerRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
-	if r.keep && !r.over {
-		if r.body.Len()+len(b) > r.limit {
-			r.over = true
-			r.body = bytes.Buffer{}
-		} else {
-			r.body.Write(b)
-		}
+	if !r.buffering() {
+		return r.ResponseWriter.Write(b)
 	}
+	if r.body.Len()+len(b) <= r.limit {
+		return r.body.Write(b)
+	}
+	// Too long to cache: send what is held, then pass the rest through.
+	r.over = true
+	r.ResponseWriter.WriteHeader(r.status)
+	if _, err := r.ResponseWriter.Write(r.body.Bytes()); err != nil {
+		return 0, err
+	}
+	r.body = bytes.Buffer{}
 	return r.ResponseWriter.Write(b)
 }
 
-// Flush passes a flush on, for handlers that stream.
+// Flush passes a flush on, for handlers that stream; a held answer is
+// sent whole when the handler is done.
 func (r *answerRecorder) Flush() {
+	if r.buffering() {
+		return
+	}
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
