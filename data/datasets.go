@@ -37,14 +37,28 @@ func scanDataset(sc interface{ Scan(...any) error }, d *Dataset, extra ...any) e
 	return nil
 }
 
-// Datasets lists every dataset in import order with its coverage.
-func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+datasetColumns+`,
+// datasetsSQL and pairsSQL are the home page's reads: every dataset with
+// its coverage, and each dataset's pairs. They read the aggregate table
+// dataset_pairs (one row per dataset, reporter and partner), never
+// observations, so the first page after a write costs little at ten
+// million rows; queryplan_test.go checks their plans.
+const (
+	datasetsSQL = `SELECT ` + datasetColumns + `,
 			(SELECT count(DISTINCT reporter) FROM dataset_pairs dp WHERE dp.dataset_id = d.id),
 			(SELECT count(*) FROM dataset_pairs dp WHERE dp.dataset_id = d.id),
 			coalesce((SELECT min(first_start) FROM dataset_pairs dp WHERE dp.dataset_id = d.id), 0),
 			coalesce((SELECT max(last_end) FROM dataset_pairs dp WHERE dp.dataset_id = d.id), 0)
-		FROM datasets d ORDER BY d.id`)
+		FROM datasets d ORDER BY d.id`
+	pairsSQL = `SELECT o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
+		FROM dataset_pairs o
+		JOIN countries r ON r.iso3 = o.reporter
+		JOIN countries p ON p.iso3 = o.partner
+		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0`
+)
+
+// Datasets lists every dataset in import order with its coverage.
+func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
+	rows, err := s.read.QueryContext(ctx, datasetsSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +132,7 @@ type Pair struct {
 // kind, then the code first in the alphabet), so that its page opens on
 // that side's figures rather than on mirror figures.
 func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
-		FROM dataset_pairs o
-		JOIN countries r ON r.iso3 = o.reporter
-		JOIN countries p ON p.iso3 = o.partner
-		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0`, datasetID)
+	rows, err := s.read.QueryContext(ctx, pairsSQL, datasetID)
 	if err != nil {
 		return nil, err
 	}

@@ -56,3 +56,44 @@ func TestObservationQueriesUseIndexes(t *testing.T) {
 		t.Errorf("observations_partner is still there: %q", got)
 	}
 }
+
+// TestHomeQueriesReadAggregates: the home page's reads (Datasets and
+// Pairs, the very SQL they run) search dataset_pairs by its primary key
+// and never touch observations, so the first request after a write does
+// not group millions of rows.
+func TestHomeQueriesReadAggregates(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	for _, q := range []struct {
+		name, sql string
+		args      []any
+	}{{"datasets", datasetsSQL, nil}, {"pairs", pairsSQL, []any{1}}} {
+		rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "; ")
+		t.Logf("%s: %s", q.name, all)
+		if strings.Contains(all, "observations") {
+			t.Errorf("%s reads observations: %s", q.name, all)
+		}
+		if !strings.Contains(all, "SEARCH dp USING PRIMARY KEY (dataset_id=?)") && !strings.Contains(all, "SEARCH o USING PRIMARY KEY (dataset_id=?)") {
+			t.Errorf("%s does not search dataset_pairs by dataset: %s", q.name, all)
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN dp") || strings.HasPrefix(step, "SCAN o") {
+				t.Errorf("%s scans dataset_pairs: %s", q.name, all)
+			}
+		}
+	}
+}
