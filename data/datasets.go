@@ -54,7 +54,34 @@ const (
 		JOIN countries r ON r.iso3 = o.reporter
 		JOIN countries p ON p.iso3 = o.partner
 		WHERE o.dataset_id = ? AND r.aggregate = 0 AND p.aggregate = 0`
+	// undirectedPairsCTE is each pair of countries once (a < b), with the
+	// sum of both sides' abs_value, in SQLite rather than in Go: the home
+	// page wants a dozen of a dataset's 3,500 pairs.
+	undirectedPairsCTE = `WITH u AS (SELECT min(o.reporter, o.partner) a, max(o.reporter, o.partner) b, sum(o.abs_value) v
+		FROM dataset_pairs o
+		JOIN countries r ON r.iso3 = o.reporter
+		JOIN countries p ON p.iso3 = o.partner
+		WHERE o.dataset_id = ?1 AND r.aggregate = 0 AND p.aggregate = 0
+		GROUP BY 1, 2) `
+	// topPairsSQL reads both sides of the pairs whose value is at least
+	// the limit-th largest: every pair the Go ranking can keep, ties at the
+	// boundary included, so Pairs ranks and breaks ties as before.
+	// The sides are then looked up by dataset_pairs' key, a dozen pairs
+	// each way (CROSS JOIN keeps that order).
+	topPairsSQL = undirectedPairsCTE + `, t AS (SELECT a, b FROM u WHERE v >= coalesce((SELECT v FROM u ORDER BY v DESC LIMIT 1 OFFSET ?2 - 1), -1)),
+		k AS (SELECT a r, b p FROM t UNION ALL SELECT b, a FROM t)
+		SELECT o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
+		FROM k CROSS JOIN dataset_pairs o ON o.dataset_id = ?1 AND o.reporter = k.r AND o.partner = k.p`
+	pairCountSQL = undirectedPairsCTE + `SELECT count(*) FROM u`
 )
+
+// PairCount is how many pairs of countries (either side reporting) a
+// dataset holds figures on: the pairs Pairs would list without a limit.
+func (s *Store) PairCount(ctx context.Context, datasetID int64) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, pairCountSQL, datasetID).Scan(&n)
+	return n, err
+}
 
 // Datasets lists every dataset in import order with its coverage.
 func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
@@ -132,7 +159,11 @@ type Pair struct {
 // kind, then the code first in the alphabet), so that its page opens on
 // that side's figures rather than on mirror figures.
 func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, error) {
-	rows, err := s.read.QueryContext(ctx, pairsSQL, datasetID)
+	q, args := pairsSQL, []any{datasetID}
+	if limit > 0 {
+		q, args = topPairsSQL, []any{datasetID, limit}
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -57,8 +57,8 @@ func TestObservationQueriesUseIndexes(t *testing.T) {
 	}
 }
 
-// TestHomeQueriesReadAggregates: the home page's reads (Datasets and
-// Pairs, the very SQL they run) search dataset_pairs by its primary key
+// TestHomeQueriesReadAggregates: the home page's reads (Datasets, Pairs
+// with and without a limit, PairCount: the very SQL they run) search dataset_pairs by its primary key
 // and never touch observations, so the first request after a write does
 // not group millions of rows.
 func TestHomeQueriesReadAggregates(t *testing.T) {
@@ -67,7 +67,7 @@ func TestHomeQueriesReadAggregates(t *testing.T) {
 	for _, q := range []struct {
 		name, sql string
 		args      []any
-	}{{"datasets", datasetsSQL, nil}, {"pairs", pairsSQL, []any{1}}} {
+	}{{"datasets", datasetsSQL, nil}, {"pairs", pairsSQL, []any{1}}, {"top pairs", topPairsSQL, []any{1, 12}}, {"pair count", pairCountSQL, []any{1}}} {
 		rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", q.name, err)
@@ -87,8 +87,11 @@ func TestHomeQueriesReadAggregates(t *testing.T) {
 		if strings.Contains(all, "observations") {
 			t.Errorf("%s reads observations: %s", q.name, all)
 		}
-		if !strings.Contains(all, "SEARCH dp USING PRIMARY KEY (dataset_id=?)") && !strings.Contains(all, "SEARCH o USING PRIMARY KEY (dataset_id=?)") {
+		if !strings.Contains(all, "USING PRIMARY KEY (dataset_id=?") {
 			t.Errorf("%s does not search dataset_pairs by dataset: %s", q.name, all)
+		}
+		if q.name == "top pairs" && !strings.Contains(all, "SEARCH o USING PRIMARY KEY (dataset_id=? AND reporter=? AND partner=?)") {
+			t.Errorf("top pairs does not look the chosen pairs' sides up by key: %s", all)
 		}
 		for _, step := range plan {
 			if strings.HasPrefix(step, "SCAN dp") || strings.HasPrefix(step, "SCAN o") {
