@@ -72,16 +72,20 @@ const (
 		k AS (SELECT a r, b p FROM t UNION ALL SELECT b, a FROM t)
 		SELECT o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
 		FROM k CROSS JOIN dataset_pairs o ON o.dataset_id = ?1 AND o.reporter = k.r AND o.partner = k.p`
-	pairCountSQL = undirectedPairsCTE + `SELECT count(*) FROM u`
+	// largestPairsSQL is topPairsSQL for every dataset at once, with each
+	// dataset's count of pairs: rank() gives tied pairs one rank, so
+	// rk <= limit keeps the ties at the boundary.
+	largestPairsSQL = `WITH u AS (SELECT o.dataset_id d, min(o.reporter, o.partner) a, max(o.reporter, o.partner) b, sum(o.abs_value) v
+		FROM dataset_pairs o
+		JOIN countries r ON r.iso3 = o.reporter
+		JOIN countries p ON p.iso3 = o.partner
+		WHERE r.aggregate = 0 AND p.aggregate = 0
+		GROUP BY 1, 2, 3),
+		t AS (SELECT d, a, b, rank() OVER (PARTITION BY d ORDER BY v DESC) rk, count(*) OVER (PARTITION BY d) n FROM u),
+		k AS (SELECT d, a r, b p, n FROM t WHERE rk <= ?1 UNION ALL SELECT d, b, a, n FROM t WHERE rk <= ?1)
+		SELECT k.d, k.n, o.reporter, o.partner, o.observations, o.totals, o.abs_value, o.first_start, o.last_end
+		FROM k CROSS JOIN dataset_pairs o ON o.dataset_id = k.d AND o.reporter = k.r AND o.partner = k.p`
 )
-
-// PairCount is how many pairs of countries (either side reporting) a
-// dataset holds figures on: the pairs Pairs would list without a limit.
-func (s *Store) PairCount(ctx context.Context, datasetID int64) (int, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, pairCountSQL, datasetID).Scan(&n)
-	return n, err
-}
 
 // Datasets lists every dataset in import order with its coverage.
 func (s *Store) Datasets(ctx context.Context) ([]DatasetSummary, error) {
@@ -168,24 +172,75 @@ func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, 
 		return nil, err
 	}
 	defer rows.Close()
-	type side struct {
-		Pair
-		totals int
-		value  float64
-	}
-	pairs := map[[2]string][]side{}
+	var sides []pairSide
 	for rows.Next() {
-		sd := side{Pair: Pair{DatasetID: datasetID}}
-		var first, last int
-		if err := rows.Scan(&sd.Reporter, &sd.Partner, &sd.Observations, &sd.totals, &sd.value, &first, &last); err != nil {
+		sd := pairSide{Pair: Pair{DatasetID: datasetID}}
+		if err := sd.scan(rows); err != nil {
 			return nil, err
 		}
-		sd.FirstMonth, sd.LastMonth = MonthFromYYYYMM(first), MonthFromYYYYMM(last)
-		k := [2]string{min(sd.Reporter, sd.Partner), max(sd.Reporter, sd.Partner)}
-		pairs[k] = append(pairs[k], sd)
+		sides = append(sides, sd)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	return rankPairs(sides, limit), nil
+}
+
+// LargestPairs is, for every dataset, what Pairs(ctx, id, limit) gives
+// and how many pairs the dataset holds in all (len of Pairs with no
+// limit), from one
+// query: the home page's read.
+func (s *Store) LargestPairs(ctx context.Context, limit int) (map[int64][]Pair, map[int64]int, error) {
+	rows, err := s.read.QueryContext(ctx, largestPairsSQL, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	sides := map[int64][]pairSide{}
+	counts := map[int64]int{}
+	for rows.Next() {
+		var sd pairSide
+		var n int
+		if err := rows.Scan(&sd.DatasetID, &n, &sd.Reporter, &sd.Partner, &sd.Observations, &sd.totals, &sd.value, &sd.first, &sd.last); err != nil {
+			return nil, nil, err
+		}
+		sd.FirstMonth, sd.LastMonth = MonthFromYYYYMM(sd.first), MonthFromYYYYMM(sd.last)
+		sides[sd.DatasetID] = append(sides[sd.DatasetID], sd)
+		counts[sd.DatasetID] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	out := make(map[int64][]Pair, len(sides))
+	for id, ss := range sides {
+		out[id] = rankPairs(ss, limit)
+	}
+	return out, counts, nil
+}
+
+// pairSide is a row of dataset_pairs: one side's statistics on a pair.
+type pairSide struct {
+	Pair
+	totals      int
+	value       float64
+	first, last int
+}
+
+func (sd *pairSide) scan(rows *sql.Rows) error {
+	if err := rows.Scan(&sd.Reporter, &sd.Partner, &sd.Observations, &sd.totals, &sd.value, &sd.first, &sd.last); err != nil {
+		return err
+	}
+	sd.FirstMonth, sd.LastMonth = MonthFromYYYYMM(sd.first), MonthFromYYYYMM(sd.last)
+	return nil
+}
+
+// rankPairs merges the sides of each pair and ranks the pairs (see
+// Pairs), at most limit of them (0: all).
+func rankPairs(all []pairSide, limit int) []Pair {
+	pairs := map[[2]string][]pairSide{}
+	for _, sd := range all {
+		k := [2]string{min(sd.Reporter, sd.Partner), max(sd.Reporter, sd.Partner)}
+		pairs[k] = append(pairs[k], sd)
 	}
 	type merged struct {
 		Pair
@@ -193,7 +248,7 @@ func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, 
 	}
 	var out []merged
 	for _, sides := range pairs {
-		slices.SortFunc(sides, func(a, b side) int {
+		slices.SortFunc(sides, func(a, b pairSide) int {
 			return cmp.Or(cmp.Compare(b.totals, a.totals), cmp.Compare(b.Observations, a.Observations), cmp.Compare(a.Reporter, b.Reporter))
 		})
 		m := merged{Pair: sides[0].Pair}
@@ -216,5 +271,5 @@ func (s *Store) Pairs(ctx context.Context, datasetID int64, limit int) ([]Pair, 
 	for i, m := range out {
 		result[i] = m.Pair
 	}
-	return result, nil
+	return result
 }
