@@ -218,6 +218,10 @@ type gridRow struct {
 	Partner, Name, URL  string
 	Aggregate, Derived  bool
 	Cells               []gridCell
+	// Refs are the footnotes of every figure in the row, when all its
+	// figures cite the same sources (as a dataset's rows often do): said
+	// once, on the partner, instead of in each cell.
+	Refs []int
 }
 
 // gridCell is one figure; Title explains it (a derived figure's parts),
@@ -263,9 +267,29 @@ func (g *productGrid) add(sr data.ProductSeries, t data.ProductTrade, reporter s
 		}
 		r.Cells[j] = c
 	}
-	if stated {
-		g.Rows = append(g.Rows, r)
+	if !stated {
+		return
 	}
+	if !derived {
+		var first []int
+		same := true
+		for j, c := range r.Cells {
+			switch {
+			case c.Text == "":
+			case first == nil:
+				first = c.Refs
+			default:
+				same = same && slices.Equal(first, r.Cells[j].Refs)
+			}
+		}
+		if same && first != nil {
+			r.Refs = first
+			for j := range r.Cells {
+				r.Cells[j].Refs = nil
+			}
+		}
+	}
+	g.Rows = append(g.Rows, r)
 }
 
 // number is a source reference's footnote number, given on first sight.

@@ -66,7 +66,7 @@ func TestBrowserProducts(t *testing.T) {
 		});
 		var out = [];
 		document.querySelectorAll('table.products tbody tr').forEach(function (tr) {
-			tr.querySelectorAll('td.num').forEach(function (td, j) {
+			tr.querySelectorAll('td:not(.label)').forEach(function (td, j) {
 				if (td.firstChild) out.push({Key: tr.dataset.product + ' ' + tr.dataset.partner + ' ' + periods[j], Value: td.firstChild.textContent});
 			});
 		});
@@ -151,7 +151,7 @@ func TestBrowserProductsPhoneDark(t *testing.T) {
 			WrapScroll: wrap.scrollWidth, WrapWidth: wrap.clientWidth,
 			Periods: document.querySelectorAll('table.products thead th[data-period]').length,
 			Body: getComputedStyle(document.body).backgroundColor, RowHead: getComputedStyle(th).backgroundColor,
-			FirstCell: document.querySelector('table.products tbody td.num').textContent
+			FirstCell: document.querySelector('table.products tbody td').textContent
 		};
 	})()`))
 	if err != nil {
@@ -165,7 +165,7 @@ func TestBrowserProductsPhoneDark(t *testing.T) {
 	if got.Body != "rgb(21, 25, 31)" || got.RowHead != got.Body || got.FirstCell != "4,9951" {
 		t.Errorf("dark: body %q, partner column %q, first cell %q (the figure and its footnote 1)", got.Body, got.RowHead, got.FirstCell)
 	}
-	if err := chromedp.Do(b.ctx, chromedp.Click(`table.products tbody tr:first-child td.num:nth-of-type(3) sup a`)); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Click(`table.products tbody tr:first-child td:nth-of-type(3) sup a`)); err != nil {
 		t.Fatal(err)
 	}
 	target, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function () { var li = document.querySelector(location.hash); return location.hash + ' ' + (li ? li.textContent : 'none'); })()`))

@@ -56,8 +56,8 @@ func TestProductsScenarios(t *testing.T) {
 			[]string{"Pakistan: exports to World, by product", "217,037,075", "2,369,631,826", "HS 10 Cereals"}},
 		{"by name and section code", "/products?reporter=Pakistan&product=hs:30&flow=export&from=2019&to=2019", 200, []string{"217,037,075"}},
 		{"fixture: six lines and Other", "/products?reporter=KAZ&product=30", 200,
-			[]string{`<td class="num" title="derived: the sum of the 2 smaller partners&#39; figures above">300</td>`,
-				`<td class="num" title="derived: the sum of the 2 smaller partners&#39; figures above">302</td>`, `id="derived-note"`,
+			[]string{`<td title="derived: the sum of the 2 smaller partners&#39; figures above">300</td>`,
+				`<td title="derived: the sum of the 2 smaller partners&#39; figures above">302</td>`, `id="derived-note"`,
 				`data-period="2020-01..2020-12">2020</th>`, `<li id="psrc-2" value="2">fixture CHN 2020</li>`}},
 		{"hostile sector name is escaped", "/products?reporter=KAZ&product=sector:evil&partner=WLD", 200, []string{"&lt;/script&gt;&lt;script&gt;alert(1)"}},
 		{"no figures: what is missing", "/products?reporter=PAK&product=30&flow=import", 404, []string{"no import figures of PAK for HS 30 in any dataset"}},
@@ -128,13 +128,22 @@ func TestProductsGridSources(t *testing.T) {
 		}
 		head := regexp.MustCompile(`data-period="(\d{4}-\d{2})\.\.`).FindAllStringSubmatch(page, -1)
 		rows := regexp.MustCompile(`(?s)<tr[^>]* data-product="([^"]*)" data-partner="([^"]*)">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
-		cellRe := regexp.MustCompile(`<td class="num"[^>]*>(.*?)</td>`)
+		cellRe := regexp.MustCompile(`<td(?: title="[^"]*")?>(.*?)</td>`)
+		rowHeadRe := regexp.MustCompile(`(?s)<th scope="row">(.*?)</th>`)
 		linkRe := regexp.MustCompile(`href="#psrc-(\d+)"`)
 		cells := 0
 		for _, r := range rows {
+			// A footnote on the partner stands for every figure of the row.
+			rowRefs := linkRe.FindAllStringSubmatch(rowHeadRe.FindStringSubmatch(r[3])[1], -1)
 			for j, c := range cellRe.FindAllStringSubmatch(r[3], -1) {
 				var got []string
-				for _, l := range linkRe.FindAllStringSubmatch(c[1], -1) {
+				links := linkRe.FindAllStringSubmatch(c[1], -1)
+				if len(links) == 0 && c[1] != "" {
+					links = rowRefs
+				} else if len(links) > 0 && len(rowRefs) > 0 {
+					t.Errorf("%s: a row with footnotes on its partner has them in a cell too: %s", u, r[3])
+				}
+				for _, l := range links {
 					ref, ok := refs[l[1]]
 					if !ok {
 						t.Errorf("%s: footnote %s points to no listed source", u, l[1])
