@@ -56,3 +56,52 @@ func TestObservationQueriesUseIndexes(t *testing.T) {
 		t.Errorf("observations_partner is still there: %q", got)
 	}
 }
+
+// TestHomeQueriesReadAggregates: the home page's reads (Datasets, Pairs,
+// LargestPairs: the very SQL they run) read dataset_pairs, by its primary
+// key or (LargestPairs, every dataset) whole, and never observations, so
+// the first request after a write does not group millions of rows.
+func TestHomeQueriesReadAggregates(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	for _, q := range []struct {
+		name, sql string
+		args      []any
+	}{{"datasets", datasetsSQL, nil}, {"pairs", pairsSQL, []any{1}}, {"all pairs", allPairsSQL, nil}} {
+		rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "; ")
+		t.Logf("%s: %s", q.name, all)
+		if strings.Contains(all, "observations") {
+			t.Errorf("%s reads observations: %s", q.name, all)
+		}
+		if q.name == "all pairs" {
+			// Every dataset's pairs: one pass over dataset_pairs (3,600 rows
+			// at 10 M observations), nothing else.
+			if all != "SCAN o" {
+				t.Errorf("all pairs: %s", all)
+			}
+			continue
+		}
+		if !strings.Contains(all, "USING PRIMARY KEY (dataset_id=?") {
+			t.Errorf("%s does not search dataset_pairs by dataset: %s", q.name, all)
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN dp") || strings.HasPrefix(step, "SCAN o") {
+				t.Errorf("%s scans dataset_pairs: %s", q.name, all)
+			}
+		}
+	}
+}

@@ -189,6 +189,14 @@ func (r *Reference) Country(s string) (Country, error) {
 	return cloneCountry(r.countries[i]), nil
 }
 
+// aggregateISO3 reports whether iso3 is an aggregate such as the World
+// (false for a code the lists do not know), without Country's copying:
+// Pairs asks it twice for each of thousands of rows.
+func (r *Reference) aggregateISO3(iso3 string) bool {
+	i, ok := r.byKey[strings.ToLower(iso3)]
+	return ok && r.countries[i].ISO3 == iso3 && r.countries[i].Aggregate
+}
+
 // Countries returns every country and aggregate, sorted by name.
 func (r *Reference) Countries() []Country {
 	out := make([]Country, len(r.countries))

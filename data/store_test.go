@@ -455,3 +455,56 @@ func TestWriteWaitsForOtherWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsLimitMatchesFullRanking: Pairs with a limit and LargestPairs
+// (the top pairs chosen in SQL) gives exactly the first pairs of the full ranking (merged
+// in Go), ties at the boundary included, and LargestPairs' count is the full
+// ranking's length. Synthetic figures generated here (not statistics):
+// nine countries, each pair worth (i×j mod 4) million from one or both
+// sides, so many pairs tie; a World figure that must not count.
+func TestPairsLimitMatchesFullRanking(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	cs := []string{"AFG", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS", "UZB"}
+	var all []Observation
+	for i, a := range cs {
+		all = append(all, obs(a, "WLD", Year(2019), Export, 1e12, "synthetic world"))
+		for j, b := range cs {
+			if j <= i {
+				continue
+			}
+			v := float64((i*j)%4+1) * 1e6
+			all = append(all, obs(a, b, Year(2019), Export, v, fmt.Sprintf("synthetic %s %s", a, b)))
+			if (i+j)%3 == 0 { // the other side reports too: its figures count in the pair's value
+				all = append(all, obs(b, a, Year(2020), Import, v/2, fmt.Sprintf("synthetic %s %s", b, a)))
+			}
+		}
+	}
+	d, err := importAll(ctx, s, testDataset("pairs limit"), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := s.Pairs(ctx, d.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != len(cs)*(len(cs)-1)/2 {
+		t.Errorf("Pairs lists %d pairs, want %d", len(full), len(cs)*(len(cs)-1)/2)
+	}
+	for limit := 1; limit <= len(full)+1; limit++ {
+		got, err := s.Pairs(ctx, d.ID, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(full[:min(limit, len(full))], got); diff != "" {
+			t.Errorf("Pairs(limit %d) (-full ranking +got):\n%s", limit, diff)
+		}
+		largest, counts, err := s.LargestPairs(ctx, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(full[:min(limit, len(full))], largest[d.ID]); diff != "" || counts[d.ID] != len(full) || len(largest) != 1 {
+			t.Errorf("LargestPairs(%d): count %d of %d, %d datasets, (-full ranking +got):\n%s", limit, counts[d.ID], len(full), len(largest), diff)
+		}
+	}
+}

@@ -70,3 +70,15 @@ func BenchmarkBilateralAPI(b *testing.B) {
 func BenchmarkPartnersPage(b *testing.B) {
 	benchmarkHandler(b, "/partners?reporter=IND&flow=export")
 }
+
+// BenchmarkHomePage is the home page on a cache miss: every dataset with
+// its largest pairs.
+func BenchmarkHomePage(b *testing.B) {
+	benchmarkHandler(b, "/")
+}
+
+// BenchmarkProductsPage is a products page on a cache miss: one chapter
+// by partner, with its table.
+func BenchmarkProductsPage(b *testing.B) {
+	benchmarkHandler(b, "/products?reporter=PAK&product=30")
+}

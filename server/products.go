@@ -186,7 +186,7 @@ type productsView struct {
 	Countries       template.HTML // the <option>s of the countries datalist
 	ProductList     []data.ListedProduct
 	Chart           charts.Chart
-	Rows            []productRow
+	Table           productGrid
 	Missing         []string
 	CSVURL, XLSXURL string
 	JSONURL         string
@@ -200,13 +200,108 @@ type omittedKind struct {
 	Kind, Periods, URL string
 }
 
-type productRow struct {
-	Product, ProductCode   string
-	Partner, Name, URL     string
-	Aggregate, Derived     bool
-	Period, Value, Note    string
-	Sources                string
-	ProductKey, PeriodSpan string // for the browser test and scripts
+// productGrid is the page's table: one row per series (a partner, or a
+// product when several are compared), one column per period, each figure
+// in full with footnote numbers into Sources, which lists each distinct
+// source reference once. The downloads keep the long form.
+type productGrid struct {
+	Periods      []gridPeriod
+	ShowProducts bool // several products: a product column
+	Rows         []gridRow
+	Sources      []gridSource
+}
+
+type gridPeriod struct{ Label, Span string } // Span is for tests and scripts: 2019-01..2019-12
+
+type gridRow struct {
+	Product, ProductKey string
+	Partner, Name, URL  string
+	Aggregate, Derived  bool
+	Cells               []gridCell
+	// Refs are the footnotes of every figure in the row, when all its
+	// figures cite the same sources (as a dataset's rows often do): said
+	// once, on the partner, instead of in each cell.
+	Refs []int
+}
+
+// gridCell is one figure; Title explains it (a derived figure's parts),
+// Note is said in the cell (sources disagree); Refs are footnote numbers.
+type gridCell struct {
+	Text, Note, Title string
+	Refs              []int
+}
+
+type gridSource struct {
+	N   int
+	Ref string
+}
+
+// add appends a series' row, numbering its sources' references in the
+// order they first appear.
+func (g *productGrid) add(sr data.ProductSeries, t data.ProductTrade, reporter string, ref *data.Reference, derived bool) {
+	r := gridRow{Product: charts.ProductLabel(sr.Product), ProductKey: sr.Product.Key(), Partner: sr.Partner,
+		Name: countryName(ref, sr.Partner), Aggregate: sr.Aggregate, Derived: derived, Cells: make([]gridCell, len(sr.Figures))}
+	if derived {
+		r.Name = charts.SeriesOther
+	} else if !sr.Aggregate {
+		r.URL = bilateralURL("/bilateral", reporter, sr.Partner, t.DatasetID)
+	}
+	stated := false
+	for j, f := range sr.Figures {
+		if !f.Known && !f.Conflict {
+			continue
+		}
+		stated = true
+		c := gridCell{}
+		fc := figureCell(f)
+		c.Text, c.Note = fc.Text, fc.Note
+		if derived {
+			c.Note = ""
+			c.Title = fmt.Sprintf("derived: the sum of the %d smaller partners' figures above", len(f.Sources))
+		} else {
+			for _, src := range f.Sources {
+				if n := g.number(src.Ref); !slices.Contains(c.Refs, n) {
+					c.Refs = append(c.Refs, n)
+				}
+			}
+		}
+		r.Cells[j] = c
+	}
+	if !stated {
+		return
+	}
+	if !derived {
+		var first []int
+		same := true
+		for j, c := range r.Cells {
+			switch {
+			case c.Text == "":
+			case first == nil:
+				first = c.Refs
+			default:
+				same = same && slices.Equal(first, r.Cells[j].Refs)
+			}
+		}
+		if same && first != nil {
+			r.Refs = first
+			for j := range r.Cells {
+				r.Cells[j].Refs = nil
+			}
+		}
+	}
+	g.Rows = append(g.Rows, r)
+}
+
+// number is a source reference's footnote number, given on first sight.
+func (g *productGrid) number(ref string) int {
+	for _, s := range g.Sources {
+		if s.Ref == ref {
+			return s.N
+		}
+	}
+	n := len(g.Sources) + 1
+	g.Sources = append(g.Sources, gridSource{n, ref})
+	return n
 }
 
 func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Reference) productsView {
@@ -307,45 +402,19 @@ func newProductsView(a productsAnswer, list []data.ListedProduct, ref *data.Refe
 	}
 	v.AllURL = "/products?" + all.Encode()
 	v.CSVURL, v.XLSXURL, v.JSONURL = "/data/products.csv?"+q.Encode(), "/data/products.xlsx?"+q.Encode(), "/api/v1/products?"+q.Encode()
+	v.Table.ShowProducts = len(t.Products) > 1
+	for _, p := range t.Periods {
+		v.Table.Periods = append(v.Table.Periods, gridPeriod{p.Label(), p.String()})
+	}
 	for _, sr := range t.Series {
-		v.Rows = append(v.Rows, productRows(sr, t, a.q.Reporter, ref, false)...)
+		v.Table.add(sr, t, a.q.Reporter, ref, false)
 	}
 	if v.ByPartner {
 		if _, other, _ := t.TopPartners(productsTop); other != nil {
-			v.Rows = append(v.Rows, productRows(*other, t, a.q.Reporter, ref, true)...)
+			v.Table.add(*other, t, a.q.Reporter, ref, true)
 		}
 	}
 	return v
-}
-
-func productRows(sr data.ProductSeries, t data.ProductTrade, reporter string, ref *data.Reference, derived bool) []productRow {
-	var out []productRow
-	for j, f := range sr.Figures {
-		if !f.Known && !f.Conflict {
-			continue
-		}
-		r := productRow{Product: charts.ProductLabel(sr.Product), ProductCode: sr.Product.Code, ProductKey: sr.Product.Key(),
-			Partner: sr.Partner, Name: countryName(ref, sr.Partner), Aggregate: sr.Aggregate, Derived: derived,
-			Period: t.Periods[j].Label(), PeriodSpan: t.Periods[j].String()}
-		if derived {
-			r.Name = charts.SeriesOther
-		} else if !sr.Aggregate {
-			r.URL = bilateralURL("/bilateral", reporter, sr.Partner, t.DatasetID)
-		}
-		cell := figureCell(f)
-		r.Value, r.Note = cell.Text, cell.Note
-		if derived {
-			r.Note = fmt.Sprintf("derived: the sum of the %d smaller partners' figures above", len(f.Sources))
-		} else {
-			var refs []string
-			for _, src := range f.Sources {
-				refs = append(refs, src.Ref)
-			}
-			r.Sources = strings.Join(refs, " · ")
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 type productsJSON struct {

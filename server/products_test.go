@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +56,9 @@ func TestProductsScenarios(t *testing.T) {
 			[]string{"Pakistan: exports to World, by product", "217,037,075", "2,369,631,826", "HS 10 Cereals"}},
 		{"by name and section code", "/products?reporter=Pakistan&product=hs:30&flow=export&from=2019&to=2019", 200, []string{"217,037,075"}},
 		{"fixture: six lines and Other", "/products?reporter=KAZ&product=30", 200,
-			[]string{"derived: the sum of the 2 smaller partners", `<td class="num">300<br>`, `<td class="num">302<br><span class="muted">derived`, "fixture CHN 2020"}},
+			[]string{`<td title="derived: the sum of the 2 smaller partners&#39; figures above">300</td>`,
+				`<td title="derived: the sum of the 2 smaller partners&#39; figures above">302</td>`, `id="derived-note"`,
+				`data-period="2020-01..2020-12">2020</th>`, `<li id="psrc-2" value="2">fixture CHN 2020</li>`}},
 		{"hostile sector name is escaped", "/products?reporter=KAZ&product=sector:evil&partner=WLD", 200, []string{"&lt;/script&gt;&lt;script&gt;alert(1)"}},
 		{"no figures: what is missing", "/products?reporter=PAK&product=30&flow=import", 404, []string{"no import figures of PAK for HS 30 in any dataset"}},
 		{"unknown heading", "/products?reporter=PAK&product=3004", 404, []string{"no product HS 3004 is known"}},
@@ -71,6 +75,91 @@ func TestProductsScenarios(t *testing.T) {
 	resp, body := get(t, ts.URL+"/data/products.xlsx?reporter=PAK&product=30")
 	if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
 		t.Errorf("xlsx: %d, %.20q", resp.StatusCode, body)
+	}
+}
+
+// TestProductsGridSources checks the page's partner × period table keeps
+// every figure traceable: each cell's footnote numbers point to an item of
+// the sources list, that item is one of the figure's own source references
+// (as the API gives them), and each reference is listed once.
+func TestProductsGridSources(t *testing.T) {
+	ts, store := mustServer(t)
+	mustProductsFixture(t, store)
+	for _, u := range []string{"reporter=KAZ&product=30", "reporter=PAK&product=30&product=10"} {
+		_, page := get(t, ts.URL+"/products?"+u)
+		_, body := get(t, ts.URL+"/api/v1/products?"+u)
+		var api struct {
+			Series []struct {
+				Product, Partner string
+				Points           []struct {
+					Start   string `json:"period_start"`
+					Sources []struct{ Ref string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &api); err != nil {
+			t.Fatal(err)
+		}
+		items := regexp.MustCompile(`<li id="psrc-(\d+)" value="\d+">([^<]*)</li>`).FindAllStringSubmatch(page, -1)
+		refs := map[string]string{}
+		seen := map[string]bool{}
+		for _, m := range items {
+			ref := html.UnescapeString(m[2])
+			if seen[ref] {
+				t.Errorf("%s: source %q listed twice", u, ref)
+			}
+			seen[ref], refs[m[1]] = true, ref
+		}
+		// Every figure's sources, by product, partner and period start.
+		want := map[string][]string{}
+		for _, s := range api.Series {
+			for _, p := range s.Points {
+				for _, src := range p.Sources {
+					want[s.Product+" "+s.Partner+" "+p.Start] = append(want[s.Product+" "+s.Partner+" "+p.Start], src.Ref)
+				}
+			}
+		}
+		for k := range want {
+			for _, r := range want[k] {
+				if !seen[r] {
+					t.Errorf("%s: %s: source %q is not listed", u, k, r)
+				}
+			}
+		}
+		head := regexp.MustCompile(`data-period="(\d{4}-\d{2})\.\.`).FindAllStringSubmatch(page, -1)
+		rows := regexp.MustCompile(`(?s)<tr[^>]* data-product="([^"]*)" data-partner="([^"]*)">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
+		cellRe := regexp.MustCompile(`<td(?: title="[^"]*")?>(.*?)</td>`)
+		rowHeadRe := regexp.MustCompile(`(?s)<th scope="row">(.*?)</th>`)
+		linkRe := regexp.MustCompile(`href="#psrc-(\d+)"`)
+		cells := 0
+		for _, r := range rows {
+			// A footnote on the partner stands for every figure of the row.
+			rowRefs := linkRe.FindAllStringSubmatch(rowHeadRe.FindStringSubmatch(r[3])[1], -1)
+			for j, c := range cellRe.FindAllStringSubmatch(r[3], -1) {
+				var got []string
+				links := linkRe.FindAllStringSubmatch(c[1], -1)
+				if len(links) == 0 && c[1] != "" {
+					links = rowRefs
+				} else if len(links) > 0 && len(rowRefs) > 0 {
+					t.Errorf("%s: a row with footnotes on its partner has them in a cell too: %s", u, r[3])
+				}
+				for _, l := range links {
+					ref, ok := refs[l[1]]
+					if !ok {
+						t.Errorf("%s: footnote %s points to no listed source", u, l[1])
+					}
+					got = append(got, ref)
+				}
+				k := r[1] + " " + r[2] + " " + head[j][1]
+				if r[2] != "" && !slices.Equal(got, slices.Compact(slices.Clone(want[k]))) {
+					t.Errorf("%s: cell %s cites %q, its figure's sources are %q", u, k, got, want[k])
+				}
+				cells++
+			}
+		}
+		if len(rows) == 0 || cells != len(rows)*len(head) {
+			t.Errorf("%s: %d rows, %d cells, %d periods: not a partner × period grid", u, len(rows), cells, len(head))
+		}
 	}
 }
 

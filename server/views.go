@@ -41,7 +41,9 @@ type pairView struct {
 
 const homePairs = 12
 
-func newHomeView(sets []data.DatasetSummary, pairs map[int64][]data.Pair, ref *data.Reference) homeView {
+// newHomeView lists each dataset with its largest pairs (pairs, at most
+// homePairs each) and how many pairs it holds in all (counts).
+func newHomeView(sets []data.DatasetSummary, pairs map[int64][]data.Pair, counts map[int64]int, ref *data.Reference) homeView {
 	var v homeView
 	for _, d := range sets {
 		dv := datasetView{ID: d.ID, Name: d.Name, Source: d.Source, Licence: d.Licence, Description: d.Description,
@@ -49,9 +51,9 @@ func newHomeView(sets []data.DatasetSummary, pairs map[int64][]data.Pair, ref *d
 			ImportedAt: d.ImportedAt.UTC().Format("2006-01-02 15:04 UTC"), SHA256: d.SHA256, ShortSHA: d.SHA256[:12]}
 		ps := pairs[d.ID]
 		if len(ps) > homePairs {
-			dv.MorePairs = len(ps) - homePairs
 			ps = ps[:homePairs]
 		}
+		dv.MorePairs = max(counts[d.ID]-len(ps), 0)
 		for _, p := range ps {
 			dv.Pairs = append(dv.Pairs, pairView{
 				Label:        countryName(ref, p.Reporter) + " – " + countryName(ref, p.Partner),

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -78,7 +79,7 @@ func main() {
 	db := flag.String("db", "tmp/load.db", "database made by tools/loaddata")
 	duration := flag.Duration("duration", 5*time.Second, "how long each URL is loaded")
 	conns := flag.Int("conns", 16, "concurrent connections")
-	only := flag.String("only", "", "load only the URLs whose path starts with this")
+	only := flag.String("only", "", "load only the URLs whose path starts with this; a trailing $ matches the whole path ('/$': the home page)")
 	logPath := flag.String("log", "tmp/loadtest-server.log", "where the server's log goes")
 	running := flag.String("server", "", "load this running server (e.g. http://127.0.0.1:8080) instead of starting one, "+
 		"for example one serving with --response-cache-mb 0")
@@ -252,7 +253,14 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-func startsWith(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
+// startsWith matches -only: a prefix, or with a trailing $ the whole
+// path, so that -only '/$' loads the home page alone.
+func startsWith(s, prefix string) bool {
+	if exact, ok := strings.CutSuffix(prefix, "$"); ok {
+		return s == exact
+	}
+	return strings.HasPrefix(s, prefix)
+}
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
