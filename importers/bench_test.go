@@ -160,3 +160,9 @@ func BenchmarkImportXLSX1M(b *testing.B) {
 func BenchmarkImportCSV1M(b *testing.B) {
 	benchImport(b, benchFile(b, "long1m.csv", 1_000_000, writeLongCSV), 1_000_000)
 }
+
+// BenchmarkImportCSV100k is the quick CSV bench for profiling the
+// per-row cost; ImportCSV1M confirms at full size.
+func BenchmarkImportCSV100k(b *testing.B) {
+	benchImport(b, benchFile(b, "long100k.csv", 100_000, writeLongCSV), 100_000)
+}
