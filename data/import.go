@@ -133,7 +133,8 @@ type observationWriter struct {
 	finished  bool // full is closed
 	failed    atomic.Bool
 	err       error // the inserter's first error, set before failed
-	products  map[string]int64
+	products  map[productKey]int64
+	boxes     argBoxes
 	countries map[string]bool
 	n         int64
 	agg       *aggregates // the new rows of dataset_pairs and pair_periods
@@ -190,7 +191,7 @@ func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset in
 	}
 	w := &observationWriter{ctx: ctx, tx: tx, dataset: dataset, batch: batch, leanBatch: leanBatch, allLean: true, pending: make([]any, 0, 13*insertBatch),
 		free: make(chan []any, batchesInFlight+1), full: make(chan rowBatch, batchesInFlight), done: make(chan struct{}),
-		products: map[string]int64{}, countries: countries, agg: newAggregates(), totalProducts: map[int64]bool{}, afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
+		products: map[productKey]int64{}, countries: countries, agg: newAggregates(), totalProducts: map[int64]bool{}, afterID: afterID, dropAt: max(s.dropIndexesAfter(), existing)}
 	for range batchesInFlight {
 		w.free <- make([]any, 0, 13*insertBatch)
 	}
@@ -267,8 +268,9 @@ func (w *observationWriter) write(o Observation) error {
 		w.keys = append(w.keys, rowKey{keyHash(o.Reporter, o.Partner, start, end, o.Flow, pid), uint32(w.n)})
 	}
 	w.allLean = w.allLean && lean(&o)
-	w.pending = append(w.pending, w.dataset, o.Reporter, o.Partner, start, end,
-		string(o.Flow), pid, o.ValueUSD, string(o.Bound), qty, o.QtyUnit, o.SourceRef, o.SourceQuote)
+	b := &w.boxes
+	w.pending = append(w.pending, b.id(w.dataset), b.str(o.Reporter), b.str(o.Partner), b.int(start), b.int(end),
+		b.str(string(o.Flow)), b.id(pid), o.ValueUSD, b.str(string(o.Bound)), qty, b.str(o.QtyUnit), o.SourceRef, o.SourceQuote)
 	w.n++
 	if len(w.pending) == cap(w.pending) {
 		w.full <- rowBatch{w.pending, w.allLean}
@@ -345,7 +347,7 @@ func (w *observationWriter) restoreIndexes() error {
 // productID finds the product's row, adding products the reference lists
 // do not have (HS headings, free-text sectors) with the name the file gave.
 func (w *observationWriter) productID(p Product) (int64, error) {
-	key := p.Key()
+	key := productKey{p.Classification, p.Code}
 	if id, ok := w.products[key]; ok {
 		return id, nil
 	}
@@ -360,9 +362,71 @@ func (w *observationWriter) productID(p Product) (int64, error) {
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, string(p.Classification), p.Code, name, string(p.ParentClassification), p.ParentCode).Scan(&id)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("product %s: %w", key, err)
+		return 0, fmt.Errorf("product %s: %w", p.Key(), err)
 	}
 	w.products[key] = id
 	w.totalProducts[id] = p.Classification == Total
 	return id, nil
+}
+
+// productKey is Product.Key without building the string.
+type productKey struct {
+	class ProductClassification
+	code  string
+}
+
+// argBoxes holds the values rows repeat (the dataset, countries, months,
+// flows, product ids) already converted to the interface values a
+// statement's arguments are, so that a row does not allocate one per
+// argument: an import of a million rows made some seven million such
+// allocations. Each map stops growing at maxArgBoxes; past that, values
+// are converted as before.
+type argBoxes struct {
+	strs map[string]any
+	ints map[int]any
+	ids  map[int64]any
+}
+
+const maxArgBoxes = 4096
+
+func (b *argBoxes) str(s string) any {
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	var v any = s
+	if b.strs == nil {
+		b.strs = map[string]any{}
+	}
+	if len(b.strs) < maxArgBoxes {
+		b.strs[s] = v
+	}
+	return v
+}
+
+func (b *argBoxes) int(n int) any {
+	if v, ok := b.ints[n]; ok {
+		return v
+	}
+	var v any = n
+	if b.ints == nil {
+		b.ints = map[int]any{}
+	}
+	if len(b.ints) < maxArgBoxes {
+		b.ints[n] = v
+	}
+	return v
+}
+
+func (b *argBoxes) id(n int64) any {
+	if v, ok := b.ids[n]; ok {
+		return v
+	}
+	var v any = n
+	if b.ids == nil {
+		b.ids = map[int64]any{}
+	}
+	if len(b.ids) < maxArgBoxes {
+		b.ids[n] = v
+	}
+	return v
 }

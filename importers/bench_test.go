@@ -160,3 +160,44 @@ func BenchmarkImportXLSX1M(b *testing.B) {
 func BenchmarkImportCSV1M(b *testing.B) {
 	benchImport(b, benchFile(b, "long1m.csv", 1_000_000, writeLongCSV), 1_000_000)
 }
+
+// BenchmarkImportCSV100k is the quick CSV bench for profiling the
+// per-row cost; ImportCSV1M confirms at full size.
+func BenchmarkImportCSV100k(b *testing.B) {
+	benchImport(b, benchFile(b, "long100k.csv", 100_000, writeLongCSV), 100_000)
+}
+
+// benchCheck reads a file as an import does, every row, without storing
+// anything (Check, the dry run): the file side of an import alone.
+func benchCheck(b *testing.B, path string, rows int) {
+	b.ReportAllocs()
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	ref := mustReference(b)
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := Check(context.Background(), ref, filepath.Base(path), f, Options{})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Rows != int64(rows) {
+			b.Fatalf("%d rows read, want %d", r.Rows, rows)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkCheckCSV100k(b *testing.B) {
+	benchCheck(b, benchFile(b, "long100k.csv", 100_000, writeLongCSV), 100_000)
+}
+
+func BenchmarkCheckXLSX100k(b *testing.B) {
+	benchCheck(b, benchFile(b, "long100k.xlsx", 100_000, writeLongXLSX), 100_000)
+}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"tradedash/data"
 )
@@ -414,8 +416,12 @@ func (l *long) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 	}
 	n := 0
+	// One reader for every row: it keeps what resolving the rows learns
+	// (countries, flows, products by their cells' text) and the buffer
+	// the rows' addresses are written in.
+	r := &rowReader{l: l, cols: cols, sheet: rows.Sheet(), cache: newRowCache()}
 	err := eachRow(ctx, rows, func(row int, cells []string) error {
-		r := &rowReader{l: l, cols: cols, sheet: rows.Sheet(), row: row, cells: cells}
+		r.row, r.cells = row, cells
 		o, err := r.observation()
 		emitted, err := emitRow(o, err, l.file, rows.Sheet(), row, l.o, emit)
 		if emitted {
@@ -485,6 +491,32 @@ type rowReader struct {
 	sheet string
 	row   int
 	cells []string
+	cache *rowCache // nil: resolve every cell afresh
+}
+
+// rowCache remembers, for one file, what cells resolved to, by their
+// trimmed text: a long table repeats a few dozen countries, flows and
+// products over millions of rows, and resolving them anew (folding case
+// and accents, looking up aliases) was most of a row's cost. Only
+// successes are kept; a cell that fails is resolved again, so that its
+// row's error is made as before. Each map stops growing at
+// maxCachedCells entries.
+type rowCache struct {
+	countries map[string]string // cell → ISO3
+	flows     map[string]data.Flow
+	products  map[productCells]data.Product
+	ref       []byte // buffer the row's address is written in
+	prefix    string // "file, sheet S, row " (without the number)
+}
+
+// productCells are the cells a product is read from.
+type productCells struct{ code, name, class string }
+
+// maxCachedCells bounds each of rowCache's maps.
+const maxCachedCells = 4096
+
+func newRowCache() *rowCache {
+	return &rowCache{countries: map[string]string{}, flows: map[string]data.Flow{}, products: map[productCells]data.Product{}}
 }
 
 // cell returns the trimmed cell of field f, and whether the column exists.
@@ -574,9 +606,11 @@ func (r *rowReader) observation() (data.Observation, error) {
 	}
 	o.SourceQuote, _ = r.cell(fSourceQuote)
 	if r.l.check != nil {
-		if err := r.l.check(r, &o); err != nil {
-			return o, err
+		ob := o // a copy, so that o need not live on the heap for layouts without a check
+		if err := r.l.check(r, &ob); err != nil {
+			return ob, err
 		}
+		o = ob
 	}
 	if err := o.Validate(); err != nil {
 		return o, r.fail(-1, "", msgOf(err))
@@ -587,11 +621,19 @@ func (r *rowReader) observation() (data.Observation, error) {
 // place is the row's address, the source reference of a figure whose
 // file gives none.
 func (r *rowReader) place() string {
-	s := r.l.file
-	if r.sheet != "" {
-		s += ", sheet " + r.sheet
+	c := r.cache
+	if c == nil {
+		c = &rowCache{}
 	}
-	return fmt.Sprintf("%s, row %d", s, r.row)
+	if c.prefix == "" {
+		s := r.l.file
+		if r.sheet != "" {
+			s += ", sheet " + r.sheet
+		}
+		c.prefix = s + ", row "
+	}
+	c.ref = strconv.AppendInt(append(c.ref[:0], c.prefix...), int64(r.row), 10)
+	return string(c.ref)
 }
 
 // country resolves the first non-empty of the ISO, code and name cells,
@@ -608,8 +650,12 @@ func (r *rowReader) country(iso, code, name field, def, what string) (string, *E
 		if v == "" {
 			continue
 		}
+		if iso, ok := r.cache.country(v); ok {
+			return iso, nil
+		}
 		c, err := r.l.ref.Country(v)
 		if err == nil {
+			r.cache.keepCountry(v, c.ISO3)
 			return c.ISO3, nil
 		}
 		if first == nil {
@@ -662,7 +708,11 @@ func (r *rowReader) flow() (data.Flow, *Error) {
 	if !ok && r.l.o.Flow != "" {
 		return data.Flow(r.l.o.Flow), nil
 	}
+	if f, ok := r.cache.flow(v); ok {
+		return f, nil
+	}
 	if f, ok := parseFlow(v); ok {
+		r.cache.keepFlow(v, f)
 		return f, nil
 	}
 	return "", r.fail(fFlow, v, fmt.Sprintf("%q is not a trade flow (expected export, import, re-export, re-import or turnover; X, M, RX or RM; or Comtrade's 2, 1, 3 or 4)", v))
@@ -670,6 +720,9 @@ func (r *rowReader) flow() (data.Flow, *Error) {
 
 func (r *rowReader) bound() (data.Bound, *Error) {
 	v, _ := r.cell(fBound)
+	if v == "" {
+		return data.Exact, nil
+	}
 	switch strings.ToLower(strings.Join(strings.FieldsFunc(v, func(c rune) bool { return c == '_' || c == '-' || isSpace(c) }), " ")) {
 	case "", "exact", "=":
 		return data.Exact, nil
@@ -684,6 +737,31 @@ func (r *rowReader) bound() (data.Bound, *Error) {
 // parseFlow reads a flow cell: a word, a Comtrade Plus letter code or a
 // Comtrade legacy number, in any case and spacing.
 func parseFlow(v string) (data.Flow, bool) {
+	// ASCII fast path: fold into a small buffer, no string built.
+	var buf [24]byte
+	n, ascii := 0, true
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			ascii = false
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		default:
+			continue
+		}
+		if !ascii || n == len(buf) {
+			ascii = false
+			break
+		}
+		buf[n] = c
+		n++
+	}
+	if ascii {
+		f, ok := flowWords[string(buf[:n])]
+		return f, ok
+	}
 	k := strings.Map(func(c rune) rune {
 		if unicode.IsLetter(c) || unicode.IsDigit(c) {
 			return unicode.ToLower(c)
@@ -713,6 +791,19 @@ func (r *rowReader) product() (data.Product, *Error) {
 		}
 	}
 	class, _ := r.cell(fClass)
+	key := productCells{code, name, class}
+	if p, ok := r.cache.product(key); ok {
+		return p, nil
+	}
+	p, err := r.resolveProduct(codeField, code, name, class)
+	if err == nil {
+		r.cache.keepProduct(key, p)
+	}
+	return p, err
+}
+
+// resolveProduct is product for cells the cache does not hold.
+func (r *rowReader) resolveProduct(codeField field, code, name, class string) (data.Product, *Error) {
 	if code == "" {
 		return data.Product{}, r.fail(codeField, "", "the product is empty (expected TOTAL, an HS code or a sector name)")
 	}
@@ -853,4 +944,46 @@ func msgOf(err error) string {
 		m = strings.TrimPrefix(m, s.Error()+": ")
 	}
 	return m
+}
+
+func (c *rowCache) country(v string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	iso, ok := c.countries[v]
+	return iso, ok
+}
+
+func (c *rowCache) keepCountry(v, iso string) {
+	if c != nil && len(c.countries) < maxCachedCells {
+		c.countries[strings.Clone(v)] = iso
+	}
+}
+
+func (c *rowCache) flow(v string) (data.Flow, bool) {
+	if c == nil {
+		return "", false
+	}
+	f, ok := c.flows[v]
+	return f, ok
+}
+
+func (c *rowCache) keepFlow(v string, f data.Flow) {
+	if c != nil && len(c.flows) < maxCachedCells {
+		c.flows[strings.Clone(v)] = f
+	}
+}
+
+func (c *rowCache) product(k productCells) (data.Product, bool) {
+	if c == nil {
+		return data.Product{}, false
+	}
+	p, ok := c.products[k]
+	return p, ok
+}
+
+func (c *rowCache) keepProduct(k productCells, p data.Product) {
+	if c != nil && len(c.products) < maxCachedCells {
+		c.products[productCells{strings.Clone(k.code), strings.Clone(k.name), strings.Clone(k.class)}] = p
+	}
 }

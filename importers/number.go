@@ -41,6 +41,13 @@ var missingValues = map[string]bool{
 // a result is never NaN or infinite.
 func parseNumber(s string) (float64, bool, error) {
 	t := strings.TrimFunc(s, isSpace)
+	if plainDecimal(t) {
+		// "1234" or "1234.5", as programs write figures: what the rules
+		// below make of it is this, without the work.
+		if v, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(v, 0) {
+			return v, true, nil
+		}
+	}
 	if missingValues[strings.ToLower(t)] {
 		return 0, false, nil
 	}
@@ -322,4 +329,30 @@ func wellGrouped(runs []string) bool {
 		}
 	}
 	return western || indian
+}
+
+// plainDecimal reports whether t is digits, optionally followed by a
+// point and more digits: a number every rule of parseNumber reads as
+// strconv does. (A single "." is a decimal point; there is no sign, so
+// no negative zero.)
+func plainDecimal(t string) bool {
+	i := 0
+	for i < len(t) && '0' <= t[i] && t[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	if i == len(t) {
+		return true
+	}
+	if t[i] != '.' || i+1 == len(t) {
+		return false
+	}
+	for _, c := range []byte(t[i+1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -306,6 +306,7 @@ func Check(ctx context.Context, ref *data.Reference, name string, r io.Reader, o
 		return guess, err
 	}
 	defer rd.close()
+	known := map[string]bool{} // keys the reference has listed
 	err = rd.produce(ctx, func(ob data.Observation) error {
 		// What the store checks as it writes: a valid observation between
 		// countries the reference lists (layouts only give their keys).
@@ -313,9 +314,13 @@ func Check(ctx context.Context, ref *data.Reference, name string, r io.Reader, o
 			return err
 		}
 		for _, c := range []string{ob.Reporter, ob.Partner} {
+			if known[c] {
+				continue
+			}
 			if _, err := ref.Country(c); err != nil {
 				return fmt.Errorf("%w: %q is not a country or aggregate code", data.ErrInvalid, c)
 			}
+			known[c] = true
 		}
 		return nil
 	})

@@ -559,18 +559,37 @@ func (s *sheetScanner) attrsOK() bool {
 	return true
 }
 
-// attrValue returns the decoded value of the last attribute with the
-// local name (excelize matches attributes by local name, the last one
-// winning).
-func (s *sheetScanner) attrValue(local string) (string, bool) {
-	v, found := "", false
+// attrInt is strconv.Atoi of the decoded value of the last attribute
+// with the local name (excelize matches attributes by local name, the
+// last one winning), and whether there is one; plain digits, as row
+// numbers are written, are read without making a string.
+func (s *sheetScanner) attrInt(local string) (int, bool, error) {
+	var raw []byte
+	found := false
 	for _, a := range s.attrs[:s.tag.nattr] {
 		if string(a.local) == local {
-			v, _ = s.decode(a.value, true)
-			found = true
+			raw, found = a.value, true
 		}
 	}
-	return v, found
+	if !found {
+		return 0, false, nil
+	}
+	if n := len(raw); n > 0 && n <= 9 {
+		v := 0
+		for _, c := range raw {
+			if c < '0' || c > '9' {
+				v = -1
+				break
+			}
+			v = v*10 + int(c-'0')
+		}
+		if v >= 0 {
+			return v, true, nil
+		}
+	}
+	text, _ := s.decode(raw, true)
+	v, err := strconv.Atoi(text)
+	return v, true, err
 }
 
 // parseRow parses one row element, or the end of sheetData.
@@ -597,8 +616,7 @@ func (s *sheetScanner) parseRow() (int, []string, error) {
 		return 0, nil, errFallback
 	}
 	num := s.row + 1
-	if v, ok := s.attrValue("r"); ok {
-		n, err := strconv.Atoi(v)
+	if n, ok, err := s.attrInt("r"); ok {
 		if err != nil || n <= s.row || n > maxSheetRows {
 			return 0, nil, errFallback
 		}
@@ -680,8 +698,7 @@ func (s *sheetScanner) peekNext(b []byte, j, num int) error {
 	if string(t.local) != "row" || !s.attrsOK() {
 		return errFallback
 	}
-	if v, ok := s.attrValue("r"); ok {
-		n, err := strconv.Atoi(v)
+	if n, ok, err := s.attrInt("r"); ok {
 		if err != nil || n <= num || n > maxSheetRows {
 			return errFallback
 		}

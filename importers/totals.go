@@ -262,8 +262,8 @@ func gap(total, parts float64) string {
 
 // partsDiff is one total whose parts do not add up to it.
 type partsDiff struct {
-	order string // for a stable listing
-	msg   string
+	order string        // for a stable listing
+	msg   func() string // written only for the differences listed
 }
 
 // warnings lists the totals whose parts add up to something else.
@@ -278,8 +278,10 @@ func (c *partsCheck) warnings() []string {
 				continue
 			}
 			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
-			diffs = append(diffs, partsDiff{what + levelNames[lv], fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s); both are kept as stated",
-				what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))})
+			diffs = append(diffs, partsDiff{what + levelNames[lv], func() string {
+				return fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s); both are kept as stated",
+					what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))
+			}})
 		}
 	}
 	for k, s := range c.partners {
@@ -294,12 +296,16 @@ func (c *partsCheck) warnings() []string {
 		// World beside some partners lists a selection: only an excess
 		// is an inconsistency. A Total row under them is their sum.
 		if s.hasTotal && differs(s.total, s.sum[0], false) {
-			diffs = append(diffs, partsDiff{what + "partners", fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
-				what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))})
+			diffs = append(diffs, partsDiff{what + "partners", func() string {
+				return fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
+					what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))
+			}})
 		}
 		if s.hasListed && differs(s.listed, s.sum[0], true) {
-			diffs = append(diffs, partsDiff{what + "partners listed", fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
-				what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))})
+			diffs = append(diffs, partsDiff{what + "partners listed", func() string {
+				return fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
+					what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))
+			}})
 		}
 	}
 	slices.SortFunc(diffs, func(a, b partsDiff) int { return cmp.Compare(a.order, b.order) })
@@ -309,7 +315,7 @@ func (c *partsCheck) warnings() []string {
 			out = append(out, fmt.Sprintf("…and %d more totals whose parts add up to something else", len(diffs)-maxPartsWarnings))
 			break
 		}
-		out = append(out, d.msg)
+		out = append(out, d.msg())
 	}
 	if c.lateTotal {
 		out = append(out, fmt.Sprintf("totals were not compared with their parts: the first %d observations state no total, and one came later", noTotalsAfter))

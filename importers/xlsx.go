@@ -169,7 +169,8 @@ func openXLSX(src *source, sheet string, scanner bool) (x *xlsxRows, err error) 
 type xlsxRows struct {
 	sheet        string
 	scan         *fastScan
-	pending      *scannedRow // read by the scanner, not yet returned
+	pending      *scannedRow // read by the scanner, not yet returned; nil or &held
+	held         scannedRow  // pending's storage, so that a row costs no allocation
 	excelizeRows func() (*excelize.Rows, error)
 	rows         *excelize.Rows
 	row          int // the number of the row last read
@@ -241,7 +242,8 @@ func (x *xlsxRows) nextScanned() (int, []string, error) {
 				}
 				return 0, nil, &Error{Sheet: x.sheet, Row: x.row + 1, Msg: fmt.Sprintf("the workbook is damaged (%v); save or download it again", err)}
 			}
-			x.pending = &scannedRow{n, cells}
+			x.held = scannedRow{n, cells}
+			x.pending = &x.held
 		}
 		if x.pending.row > x.row+1 && x.row < headRows && len(x.merges) > 0 {
 			x.row++
