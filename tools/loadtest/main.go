@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -92,6 +93,9 @@ func main() {
 		}
 		addr, err := freeAddr()
 		if err != nil {
+			fail("%v", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(*logPath), 0o755); err != nil {
 			fail("%v", err)
 		}
 		logFile, err := os.Create(*logPath)
