@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,9 @@ type mirrorAnswer struct {
 	sources []data.SourceRow
 	sun     []data.Unmatched
 	sets    []data.Dataset
+	// dataset is the dataset parameter as given ("all", a number, or
+	// none for the default), kept for the page's download links.
+	dataset string
 }
 
 // positiveParam reads an optional dataset number.
@@ -64,6 +68,7 @@ func (s *Server) mirror(c echo.Context) (mirrorAnswer, error) {
 		return m, err
 	}
 	m.q = data.MirrorQuery{Reporter: b.Reporter, Partner: b.Partner, Dataset: b.DatasetID}
+	m.dataset = strings.TrimSpace(c.QueryParam("dataset"))
 	if m.q.MirrorDataset, err = positiveParam(c, "mirror_dataset"); err != nil {
 		return m, err
 	}
@@ -154,6 +159,12 @@ func newMirrorView(m mirrorAnswer, ref *data.Reference) mirrorView {
 		names[d.ID] = d.Name
 	}
 	v := mirrorView{Reporter: rep, Partner: par, JSONURL: "/api/v1/mirror?reporter=" + q.Reporter + "&partner=" + q.Partner}
+	if m.dataset != "" {
+		v.JSONURL += "&dataset=" + url.QueryEscape(m.dataset)
+	}
+	if q.MirrorDataset != 0 {
+		v.JSONURL += "&mirror_dataset=" + strconv.FormatInt(q.MirrorDataset, 10)
+	}
 	if q.CIFFactor > 1 {
 		v.CIF = strconv.FormatFloat(q.CIFFactor, 'f', -1, 64)
 		v.JSONURL += "&cif=" + v.CIF

@@ -44,8 +44,30 @@ func TestMirrorScenarios(t *testing.T) {
 		{"bad factor", "/mirror?reporter=KAZ&partner=TKM&cif=7", 400, []string{"between 1 and 2"}},
 		{"bad mirror dataset", "/mirror?reporter=KAZ&partner=TKM&mirror_dataset=x", 400, []string{"mirror_dataset"}},
 		{"bilateral page links to it", "/bilateral?reporter=PAK&partner=RUS", 200, []string{`href="/mirror?partner=RUS&amp;reporter=PAK"`}},
+		// The downloads are of the figures shown: the dataset choices go
+		// with the JSON, CSV and XLSX links.
+		{"links keep the dataset", "/mirror?reporter=KAZ&partner=TKM&dataset=all", 200, []string{
+			`href="/api/v1/mirror?reporter=KAZ&amp;partner=TKM&amp;dataset=all"`,
+			`href="/data/mirror.csv?reporter=KAZ&amp;partner=TKM&amp;dataset=all`}},
 	}
 	runPageScenarios(t, ts.URL, tests)
+	sets, err := store.Datasets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range sets {
+		if d.Name == "mirror fixture" {
+			found = true
+			_, page := get(t, fmt.Sprintf("%s/mirror?reporter=KAZ&partner=TKM&mirror_dataset=%d", ts.URL, d.ID))
+			if want := fmt.Sprintf(`href="/data/mirror.xlsx?reporter=KAZ&amp;partner=TKM&amp;mirror_dataset=%d`, d.ID); !strings.Contains(page, want) {
+				t.Errorf("the mirror page lacks %s", want)
+			}
+		}
+	}
+	if !found {
+		t.Error("no dataset named \"mirror fixture\"")
+	}
 	_, body := get(t, ts.URL+"/api/v1/mirror?reporter=KAZ&partner=TKM&cif=1.06")
 	var got struct {
 		CIF  float64 `json:"cif_factor"`
@@ -90,8 +112,10 @@ func TestSourceComparisonScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	found := false
 	for _, d := range sets {
 		if d.Name == "mirror fixture" {
+			found = true
 			first = d.ID
 		}
 	}
