@@ -112,10 +112,8 @@ func TestSourceComparisonScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
 	for _, d := range sets {
 		if d.Name == "mirror fixture" {
-			found = true
 			first = d.ID
 		}
 	}
