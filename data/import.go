@@ -389,44 +389,22 @@ type argBoxes struct {
 
 const maxArgBoxes = 4096
 
-func (b *argBoxes) str(s string) any {
-	if v, ok := b.strs[s]; ok {
-		return v
-	}
-	var v any = s
-	if b.strs == nil {
-		b.strs = map[string]any{}
-	}
-	if len(b.strs) < maxArgBoxes {
-		b.strs[s] = v
-	}
-	return v
-}
+func (b *argBoxes) str(s string) any { return box(&b.strs, s) }
+func (b *argBoxes) int(n int) any    { return box(&b.ints, n) }
+func (b *argBoxes) id(n int64) any   { return box(&b.ids, n) }
 
-func (b *argBoxes) int(n int) any {
-	if v, ok := b.ints[n]; ok {
+// box returns k as an interface value, the same one for the same k, for
+// up to maxArgBoxes distinct values of each kind.
+func box[K comparable](m *map[K]any, k K) any {
+	if v, ok := (*m)[k]; ok {
 		return v
 	}
-	var v any = n
-	if b.ints == nil {
-		b.ints = map[int]any{}
+	var v any = k
+	if *m == nil {
+		*m = map[K]any{}
 	}
-	if len(b.ints) < maxArgBoxes {
-		b.ints[n] = v
-	}
-	return v
-}
-
-func (b *argBoxes) id(n int64) any {
-	if v, ok := b.ids[n]; ok {
-		return v
-	}
-	var v any = n
-	if b.ids == nil {
-		b.ids = map[int64]any{}
-	}
-	if len(b.ids) < maxArgBoxes {
-		b.ids[n] = v
+	if len(*m) < maxArgBoxes {
+		(*m)[k] = v
 	}
 	return v
 }
