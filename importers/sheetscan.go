@@ -323,17 +323,7 @@ func (s *sheetScanner) parseTag(b []byte, i int) (int, error) {
 		return 0, errFallback
 	}
 	start := i
-	colon := -1
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == ':' && colon < 0 {
-			colon = i
-			continue
-		}
-		if !nameByte(c, i == start) {
-			break
-		}
-	}
+	i, colon := scanName(b, start)
 	if i >= len(b) {
 		return 0, errMore
 	}
@@ -373,17 +363,8 @@ func (s *sheetScanner) parseTag(b []byte, i int) (int, error) {
 		}
 		// An attribute: name = "value".
 		ns := i
-		acolon := -1
-		for ; i < len(b); i++ {
-			c := b[i]
-			if c == ':' && acolon < 0 {
-				acolon = i
-				continue
-			}
-			if !nameByte(c, i == ns) {
-				break
-			}
-		}
+		var acolon int
+		i, acolon = scanName(b, ns)
 		if i >= len(b) {
 			return 0, errMore
 		}
@@ -452,6 +433,24 @@ func init() {
 // nameByte reports whether c may be in an XML name as the scanner reads
 // names: ASCII letters, digits, '_', '-', '.'; a name with other
 // characters (non-ASCII ones included) is left to excelize.
+// scanName reads an XML name ("c", "x:row") from b[start:]: end is the
+// index after it, colon that of its first ':' (-1 if none).
+func scanName(b []byte, start int) (end, colon int) {
+	colon = -1
+	i := start
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == ':' && colon < 0 {
+			colon = i
+			continue
+		}
+		if !nameByte(c, i == start) {
+			break
+		}
+	}
+	return i, colon
+}
+
 func nameByte(c byte, first bool) bool {
 	if first {
 		return nameStartTab[c]
