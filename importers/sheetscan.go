@@ -769,12 +769,8 @@ func (s *sheetScanner) parseCell(b []byte, j, col int) (int, int, string, bool, 
 	if !t.selfClose {
 		cname := t.qname
 		for {
-			i, err := skipSpace(b, j)
-			if err != nil {
-				return 0, 0, "", false, err
-			}
-			j, err = s.parseTag(b, i)
-			if err != nil {
+			var err error
+			if j, err = s.nextTag(b, j); err != nil {
 				return 0, 0, "", false, err
 			}
 			if t.end {
@@ -902,6 +898,16 @@ func atoi(v []byte) (int, bool) {
 	return n, true
 }
 
+// nextTag parses the tag after any white space from b[j:] into s.tag and
+// returns the index after it.
+func (s *sheetScanner) nextTag(b []byte, j int) (int, error) {
+	i, err := skipSpace(b, j)
+	if err != nil {
+		return 0, err
+	}
+	return s.parseTag(b, i)
+}
+
 // inlineString reads an <is> element's content as excelize's
 // xlsxSI.String() joins it: its <t>, then each run's <t>; phonetic runs
 // and run properties left out.
@@ -913,12 +919,8 @@ func (s *sheetScanner) inlineString(b []byte, j int) (string, int, error) {
 		runs  []string
 	)
 	for {
-		i, err := skipSpace(b, j)
-		if err != nil {
-			return "", 0, err
-		}
-		j, err = s.parseTag(b, i)
-		if err != nil {
+		var err error
+		if j, err = s.nextTag(b, j); err != nil {
 			return "", 0, err
 		}
 		t := &s.tag
@@ -998,12 +1000,8 @@ func (s *sheetScanner) run(b []byte, j int) (string, int, error) {
 		hasT bool
 	)
 	for {
-		i, err := skipSpace(b, j)
-		if err != nil {
-			return "", 0, err
-		}
-		j, err = s.parseTag(b, i)
-		if err != nil {
+		var err error
+		if j, err = s.nextTag(b, j); err != nil {
 			return "", 0, err
 		}
 		t := &s.tag
