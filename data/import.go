@@ -50,6 +50,9 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err := w.finish(produce(w.write)); err != nil {
 			return err
 		}
+		if err := w.checkConstraintsOn(); err != nil {
+			return err
+		}
 		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
@@ -113,6 +116,15 @@ type rowBatch struct {
 // next write returns its error. Nothing is committed before Import's
 // transaction is, so all-or-nothing holds.
 //
+// The inserts run with SQLite's CHECK constraints off
+// (ignore_check_constraints): SQLite codes each "flow IN (…)" and
+// "bound IN (…)" check as a temporary table filled again for every row,
+// which took half the insert time of a 1,000,000-row import
+// (docs/benchmarks.md). write checks every observation against the same
+// rules first (Observation.Validate); TestBulkInsertChecksEveryConstraint
+// holds the two lists together. The constraints are on again for the
+// rest of the transaction, and for every other write.
+//
 // A big import into a small table builds the table's indexes once at
 // the end instead of updating them row by row: once the import has
 // inserted as many rows as the table held before it (and at least
@@ -170,6 +182,11 @@ func (s *Store) dropIndexesAfter() int64 {
 const batchesInFlight = 4
 
 func (s *Store) newObservationWriter(ctx context.Context, tx *sql.Tx, dataset int64) (*observationWriter, error) {
+	// Before the statements are prepared: SQLite leaves the CHECK
+	// constraints out of the code it compiles while the flag is on.
+	if _, err := tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = ON`); err != nil {
+		return nil, err
+	}
 	batch, err := tx.PrepareContext(ctx, insertColumns+strings.Repeat(insertRow+", ", insertBatch-1)+insertRow)
 	if err != nil {
 		return nil, err
@@ -300,6 +317,14 @@ func (w *observationWriter) finish(produced error) error {
 	rows := len(w.pending) / 13
 	_, err := w.tx.ExecContext(w.ctx, insertColumns+strings.Repeat(insertRow+", ", rows-1)+insertRow, w.pending...)
 	w.pending = w.pending[:0]
+	return err
+}
+
+// checkConstraintsOn ends the bulk insert's exemption from the CHECK
+// constraints, for the rest of the import's transaction; inImportTx sets
+// it again, and checks it, whatever way the import ends.
+func (w *observationWriter) checkConstraintsOn() error {
+	_, err := w.tx.ExecContext(w.ctx, `PRAGMA ignore_check_constraints = OFF`)
 	return err
 }
 

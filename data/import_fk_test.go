@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -35,6 +36,7 @@ func TestImportCancelRestoresForeignKeys(t *testing.T) {
 		if on := fkOn(t, s); on != 1 {
 			t.Fatalf("run %d: after a cancelled import foreign_keys = %d on the write connection, want 1", i, on)
 		}
+		checkConstraintsEnforced(t, s, fmt.Sprintf("run %d, after a cancelled import", i))
 	}
 }
 

@@ -33,4 +33,5 @@ func TestImportPanicRestoresForeignKeys(t *testing.T) {
 	if on := fkOn(t, s); on != 1 {
 		t.Errorf("after a panicking import: foreign_keys = %d on the write connection, want 1", on)
 	}
+	checkConstraintsEnforced(t, s, "after a panicking import")
 }

@@ -166,6 +166,7 @@ func TestImportRestoresForeignKeys(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 			t.Errorf("%s: an observation of no dataset was not refused (err = %v)", when, err)
 		}
+		checkConstraintsEnforced(t, s, when)
 	}
 	check("before any import")
 	d, err := s.Import(ctx, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(50, emit) })

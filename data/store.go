@@ -228,7 +228,8 @@ const (
 // transaction, so it is set on the one write connection before BEGIN and
 // set back after COMMIT or ROLLBACK; a connection that cannot be set back
 // is discarded, so no later write runs without the checks (deletes rely
-// on ON DELETE CASCADE).
+// on ON DELETE CASCADE). The same holds for the CHECK constraints that
+// the observations' bulk insert turns off (observationWriter).
 func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
@@ -254,11 +255,13 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err err
 		bg := context.WithoutCancel(ctx)
 		_, cerr := conn.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(writeCacheKiB))
 		_, rerr := conn.ExecContext(bg, `PRAGMA foreign_keys = ON`)
-		on := 0
+		_, ierr := conn.ExecContext(bg, `PRAGMA ignore_check_constraints = OFF`)
+		rerr = errors.Join(rerr, ierr)
+		on, ignored := 0, 1
 		if rerr == nil {
-			rerr = conn.QueryRowContext(bg, `PRAGMA foreign_keys`).Scan(&on)
+			rerr = conn.QueryRowContext(bg, `SELECT foreign_keys, ignore_check_constraints FROM pragma_foreign_keys, pragma_ignore_check_constraints`).Scan(&on, &ignored)
 		}
-		if rerr != nil || cerr != nil || on != 1 {
+		if rerr != nil || cerr != nil || on != 1 || ignored != 0 {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 			if rerr = errors.Join(rerr, cerr); rerr != nil && err == nil {
 				err = fmt.Errorf("restore the write connection's settings after the import: %w", rerr)
