@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -328,10 +330,16 @@ func (w *observationWriter) checkConstraintsOn() error {
 	return err
 }
 
-// dropIndexes drops the observations' indexes, keeping their definitions.
+// dropIndexes drops the observations' indexes, keeping their definitions,
+// but for those that begin with dataset_id: the import's rows all have
+// one dataset and ever larger ids, so each new entry goes at the end of
+// such an index, which costs the inserter less than a rebuild after the
+// load costs the import (docs/benchmarks.md).
 func (w *observationWriter) dropIndexes() error {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL ORDER BY name`)
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT m.name, m.sql FROM sqlite_master m
+		WHERE m.type = 'index' AND m.tbl_name = 'observations' AND m.sql IS NOT NULL
+		AND coalesce((SELECT i.name FROM pragma_index_info(m.name) i WHERE i.seqno = 0), '') <> 'dataset_id'
+		ORDER BY m.name`)
 	if err != nil {
 		return err
 	}
@@ -358,8 +366,34 @@ func (w *observationWriter) dropIndexes() error {
 	return nil
 }
 
-// restoreIndexes builds the indexes dropIndexes dropped.
+// restoreIndexes builds the indexes dropIndexes dropped. SQLite's sorter
+// may use up to sortThreads helper threads for it, which took a third
+// off the rebuild on this 2-core machine (docs/benchmarks.md).
 func (w *observationWriter) restoreIndexes() error {
+	if len(w.indexes) == 0 {
+		return nil
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `PRAGMA threads = `+strconv.Itoa(sortThreads())); err != nil {
+		return err
+	}
+	// The sorter keeps runs as large as the page cache in memory, one
+	// per thread, and writes the sorted runs to temporary files, which
+	// the write connection keeps in memory (temp_store MEMORY, for the
+	// inserts' statement journals): there they took the peak memory of a
+	// 1,000,000-row import from 150 to 240 MB. Small runs in real
+	// temporary files, merged by the helper threads, measured both
+	// faster and leaner (docs/benchmarks.md).
+	for _, pragma := range []string{`PRAGMA cache_size = -` + strconv.Itoa(sortCacheKiB), `PRAGMA temp_store = FILE`} {
+		if _, err := w.tx.ExecContext(w.ctx, pragma); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		bg := context.WithoutCancel(w.ctx)
+		w.tx.ExecContext(bg, `PRAGMA threads = 0`)
+		w.tx.ExecContext(bg, `PRAGMA temp_store = MEMORY`)
+		w.tx.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(importCacheKiB))
+	}()
 	for _, def := range w.indexes {
 		if _, err := w.tx.ExecContext(w.ctx, def); err != nil {
 			return fmt.Errorf("rebuild index after the bulk load: %w", err)
@@ -368,6 +402,13 @@ func (w *observationWriter) restoreIndexes() error {
 	w.indexes = nil
 	return nil
 }
+
+// sortCacheKiB is the page cache while the indexes are built.
+const sortCacheKiB = 2048
+
+// sortThreads is how many threads SQLite's sorter may add to the
+// connection's own to build an index: one per CPU, at most 4.
+func sortThreads() int { return min(runtime.NumCPU(), 4) }
 
 // productID finds the product's row, adding products the reference lists
 // do not have (HS headings, free-text sectors) with the name the file gave.

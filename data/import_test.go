@@ -152,6 +152,7 @@ func TestImportInsertErrorStops(t *testing.T) {
 func TestImportRestoresForeignKeys(t *testing.T) {
 	ctx := context.Background()
 	s, _ := mustOpenStore(t)
+	s.bulkThreshold = 20 // the imports below drop and rebuild the indexes
 	check := func(when string) {
 		t.Helper()
 		var on int
@@ -167,6 +168,10 @@ func TestImportRestoresForeignKeys(t *testing.T) {
 			t.Errorf("%s: an observation of no dataset was not refused (err = %v)", when, err)
 		}
 		checkConstraintsEnforced(t, s, when)
+		var temp int // the inserts' statement journals stay in memory (restoreIndexes sorts in files)
+		if err := s.write.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
+			t.Errorf("%s: temp_store = %d (%v) on the write connection, want 2 (MEMORY)", when, temp, err)
+		}
 	}
 	check("before any import")
 	d, err := s.Import(ctx, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(50, emit) })

@@ -256,7 +256,8 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err err
 		_, cerr := conn.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(writeCacheKiB))
 		_, rerr := conn.ExecContext(bg, `PRAGMA foreign_keys = ON`)
 		_, ierr := conn.ExecContext(bg, `PRAGMA ignore_check_constraints = OFF`)
-		rerr = errors.Join(rerr, ierr)
+		_, terr := conn.ExecContext(bg, `PRAGMA temp_store = MEMORY`) // restoreIndexes may have left FILE
+		rerr = errors.Join(rerr, ierr, terr)
 		on, ignored := 0, 1
 		if rerr == nil {
 			rerr = conn.QueryRowContext(bg, `SELECT foreign_keys, ignore_check_constraints FROM pragma_foreign_keys, pragma_ignore_check_constraints`).Scan(&on, &ignored)
