@@ -24,18 +24,30 @@ import (
 // pairKey is a row of dataset_pairs within one dataset.
 type pairKey struct{ reporter, partner string }
 
-// pairCount is what dataset_pairs holds for one pair.
+// pairCount is what dataset_pairs holds for one pair, and the pair's
+// rows of pair_periods.
 type pairCount struct {
 	observations, totals int64
 	absValue             kbnSum
 	firstStart, lastEnd  int
+	periods              map[periodFlow]*pairPeriodCount
 }
 
-// pairPeriodKey is a row of pair_periods within one dataset.
-type pairPeriodKey struct {
-	reporter, partner string
-	start, end        int
-	flow              Flow
+// periodFlow is a row of pair_periods within one pair: integers only, so
+// that the lookup a row costs hashes no text.
+type periodFlow struct {
+	start, end int
+	flow       int // index in Flows
+}
+
+// flowIndex is f's index in Flows; f has been validated.
+func flowIndex(f Flow) int {
+	for i, g := range Flows {
+		if f == g {
+			return i
+		}
+	}
+	panic("unvalidated flow " + string(f))
 }
 
 // pairPeriodCount is what pair_periods holds for one pair, period and flow.
@@ -68,8 +80,11 @@ func (k kbnSum) value() float64 {
 
 // aggregates counts one dataset's observations as they are written.
 type aggregates struct {
-	pairs   map[pairKey]*pairCount
-	periods map[pairPeriodKey]*pairPeriodCount
+	pairs map[pairKey]*pairCount
+	// last is the pair of the row counted last: rows of one pair tend
+	// to follow each other, and then need no map lookup by text.
+	lastKey pairKey
+	last    *pairCount
 	totals  int64 // all-goods observations
 	// resum lists the pairs from which a duplicate row was deleted: their
 	// abs_value is summed again from the stored rows.
@@ -77,7 +92,22 @@ type aggregates struct {
 }
 
 func newAggregates() *aggregates {
-	return &aggregates{pairs: map[pairKey]*pairCount{}, periods: map[pairPeriodKey]*pairPeriodCount{}}
+	return &aggregates{pairs: map[pairKey]*pairCount{}}
+}
+
+// pair returns the counts of one pair, new ones if it has none yet.
+func (a *aggregates) pair(reporter, partner string, start, end int) *pairCount {
+	k := pairKey{reporter, partner}
+	if a.last != nil && a.lastKey == k {
+		return a.last
+	}
+	pc := a.pairs[k]
+	if pc == nil {
+		pc = &pairCount{firstStart: start, lastEnd: end, periods: map[periodFlow]*pairPeriodCount{}}
+		a.pairs[k] = pc
+	}
+	a.lastKey, a.last = k, pc
+	return pc
 }
 
 // add counts one observation; total says whether its product is all goods.
@@ -87,20 +117,16 @@ func (a *aggregates) add(reporter, partner string, start, end int, flow Flow, va
 		t = 1
 		a.totals++
 	}
-	pc := a.pairs[pairKey{reporter, partner}]
-	if pc == nil {
-		pc = &pairCount{firstStart: start, lastEnd: end}
-		a.pairs[pairKey{reporter, partner}] = pc
-	}
+	pc := a.pair(reporter, partner, start, end)
 	pc.observations++
 	pc.totals += t
 	pc.absValue.add(math.Abs(value))
 	pc.firstStart, pc.lastEnd = min(pc.firstStart, start), max(pc.lastEnd, end)
-	k := pairPeriodKey{reporter, partner, start, end, flow}
-	pp := a.periods[k]
+	k := periodFlow{start, end, flowIndex(flow)}
+	pp := pc.periods[k]
 	if pp == nil {
 		pp = &pairPeriodCount{}
-		a.periods[k] = pp
+		pc.periods[k] = pp
 	}
 	pp.observations++
 	pp.totals += t
@@ -122,7 +148,7 @@ func (a *aggregates) remove(reporter, partner string, start, end int, flow Flow,
 		a.resum = map[pairKey]bool{}
 	}
 	a.resum[pk] = true
-	pp := a.periods[pairPeriodKey{reporter, partner, start, end, flow}]
+	pp := pc.periods[periodFlow{start, end, flowIndex(flow)}]
 	pp.observations--
 	pp.totals -= t
 }
@@ -164,9 +190,11 @@ func (a *aggregates) store(ctx context.Context, tx *sql.Tx, dataset, afterID int
 		return err
 	}
 	defer periods.Close()
-	for k, c := range a.periods {
-		if _, err := periods.ExecContext(ctx, k.reporter, k.partner, dataset, k.start, k.end, string(k.flow), c.observations, c.totals); err != nil {
-			return err
+	for pk, pc := range a.pairs {
+		for k, c := range pc.periods {
+			if _, err := periods.ExecContext(ctx, pk.reporter, pk.partner, dataset, k.start, k.end, string(Flows[k.flow]), c.observations, c.totals); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
