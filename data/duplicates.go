@@ -110,13 +110,48 @@ func placeFile(ref string) string {
 	return ref
 }
 
+// sortKeys sorts row keys by hash, and rows of one hash in the file's
+// order.
+func sortKeys(keys []rowKey) {
+	slices.SortFunc(keys, func(a, b rowKey) int {
+		if a.hash != b.hash {
+			if a.hash < b.hash {
+				return -1
+			}
+			return 1
+		}
+		return int(a.seq) - int(b.seq)
+	})
+}
+
+// sortKeysAside sorts the keys in a goroutine of its own, so that the
+// sort runs beside SQLite's index rebuild; removeDuplicates waits for it.
+// Nothing else touches the keys meanwhile.
+func (w *observationWriter) sortKeysAside() {
+	done := make(chan struct{})
+	w.keysSorted = done
+	go func() {
+		defer close(done)
+		sortKeys(w.keys)
+	}()
+}
+
 // removeDuplicates finds the rows of this import whose key an earlier row
 // of it has: rows with the same hash are read back and compared in full.
 // A later row stating the same figure is deleted and uncounted from the
 // aggregates; rows that disagree are kept. It returns what it found, in
 // the file's order, and the pairs whose abs_value must be summed again.
 func (w *observationWriter) removeDuplicates() ([]Duplicate, error) {
-	if len(w.keys) < 2 {
+	if w.keysSorted != nil {
+		<-w.keysSorted
+	} else {
+		sortKeys(w.keys)
+	}
+	candidates := false
+	for i := 1; i < len(w.keys) && !candidates; i++ {
+		candidates = w.keys[i].hash == w.keys[i-1].hash
+	}
+	if !candidates {
 		return nil, nil
 	}
 	// The import's rows have the ids afterID+1 … afterID+n: they were
@@ -129,15 +164,6 @@ func (w *observationWriter) removeDuplicates() ([]Duplicate, error) {
 	if lo != w.afterID+1 || hi != w.afterID+w.n || count != w.n {
 		return nil, fmt.Errorf("duplicate check: the import's %d rows have ids %d to %d (%d rows), not %d to %d", w.n, lo, hi, count, w.afterID+1, w.afterID+w.n)
 	}
-	slices.SortFunc(w.keys, func(a, b rowKey) int {
-		if a.hash != b.hash {
-			if a.hash < b.hash {
-				return -1
-			}
-			return 1
-		}
-		return int(a.seq) - int(b.seq)
-	})
 	get, err := w.tx.PrepareContext(w.ctx, `SELECT id, reporter, partner, period_start, period_end, flow, product_id, value_usd, bound, source_ref, quantity, qty_unit, source_quote
 		FROM observations WHERE id = ?`)
 	if err != nil {

@@ -55,6 +55,9 @@ func (s *Store) Import(ctx context.Context, d Dataset, produce func(emit func(Ob
 		if err := w.checkConstraintsOn(); err != nil {
 			return err
 		}
+		if d.CheckDuplicates {
+			w.sortKeysAside()
+		}
 		if err := w.restoreIndexes(); err != nil {
 			return err
 		}
@@ -153,6 +156,8 @@ type observationWriter struct {
 	n         int64
 	agg       *aggregates // the new rows of dataset_pairs and pair_periods
 	keys      []rowKey    // every row's key hash, for removeDuplicates
+	// keysSorted is closed when sortKeysAside has sorted keys.
+	keysSorted <-chan struct{}
 	// checkDuplicates is the dataset's CheckDuplicates: keys are kept.
 	checkDuplicates bool
 	// totalProducts says which product ids are all goods.
