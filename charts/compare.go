@@ -39,10 +39,7 @@ func Compare(c data.Comparison, o CompareOptions) Chart {
 		if !s.Known {
 			continue
 		}
-		name := clean(s.Product.Name)
-		if s.Product.Classification == data.HS {
-			name = "HS " + s.Product.Code + " " + name
-		}
+		name := clean(s.Product.Label())
 		labels = append(labels, name)
 		pm := PointMeta{Label: name, Notes: map[string]string{}}
 		if !math.IsNaN(s.Pct) {
@@ -128,10 +125,7 @@ func CompareWaterfall(c data.Comparison, o CompareOptions) Chart {
 	add(startLabel, "", 0.0, missing, missing, finite(start))
 	cum := start
 	for _, s := range known {
-		name := clean(s.Product.Name)
-		if s.Product.Classification == data.HS {
-			name = "HS " + s.Product.Code + " " + name
-		}
+		name := clean(s.Product.Label())
 		step(name, s.Delta, s.Pct, cum)
 		cum += s.Delta
 	}

@@ -40,14 +40,9 @@ func (o ProductsOptions) ByPartner(t data.ProductTrade) bool {
 
 // ProductLabel names a product for people: "HS 30 Pharmaceutical
 // products", "HS section XI Textiles…", or a sector's own name.
+// It is data.Product's Label, cut for a chart's axis.
 func ProductLabel(p data.Product) string {
-	name := clean(p.Name)
-	switch p.Classification {
-	case data.HS:
-		name = "HS " + p.Code + " " + name
-	case data.HSSection:
-		name = "HS section " + p.Code + " " + name
-	}
+	name := clean(p.Label())
 	if r := []rune(name); len(r) > 48 {
 		name = string(r[:47]) + "…"
 	}

@@ -46,13 +46,7 @@ func Sectors(b data.SectorBreakdown, o SectorsOptions) Chart {
 	var labels, links []string
 	var bars []opts.BarData
 	for _, s := range b.Sectors {
-		name := clean(s.Product.Name)
-		if s.Product.Classification == data.HS {
-			name = "HS " + s.Product.Code + " " + name
-		}
-		if r := []rune(name); len(r) > 48 {
-			name = string(r[:47]) + "…"
-		}
+		name := ProductLabel(s.Product)
 		labels = append(labels, name)
 		pm := PointMeta{Label: name, Period: b.Period.String(), PeriodKind: string(b.Period.Kind()), ReportedBy: b.ReportedBy, Notes: map[string]string{}}
 		if s.Share > 0 {

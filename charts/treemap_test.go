@@ -100,6 +100,11 @@ func TestSectorBarsDrillLinks(t *testing.T) {
 	if links[0] != nil || links[1] != "/x?section=II" || links[2] != nil {
 		t.Errorf("links = %v, want only section II's", links)
 	}
+	// The bars name sections as the treemap does: a section is no HS code.
+	if len(c.Meta.Points) != 3 || c.Meta.Points[0].Label != "HS section XI Textiles and textile articles" ||
+		c.Meta.Points[2].Label != "HS section VI Products of the chemical or allie…" {
+		t.Errorf("points %+v; want each section labelled HS section, cut at 48 characters", c.Meta.Points)
+	}
 }
 
 func TestRenderTreemapSVG(t *testing.T) {

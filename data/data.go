@@ -110,6 +110,30 @@ var TotalProduct = Product{Classification: Total, Code: "TOTAL", Name: "All good
 // Key is the product's unique key, "HS:08".
 func (p Product) Key() string { return string(p.Classification) + ":" + p.Code }
 
+// Tag is how people cite the product's code: "HS 08" for a chapter,
+// heading or subheading, "HS section XI" for a section, which is a group
+// of chapters and no HS code; "" for all goods and for a source's own
+// sectors, whose names say what they are.
+func (p Product) Tag() string {
+	switch p.Classification {
+	case HS:
+		return "HS " + p.Code
+	case HSSection:
+		return "HS section " + p.Code
+	}
+	return ""
+}
+
+// Label names the product for people, its tag before its name: "HS 08
+// Edible fruit and nuts…", "HS section XI Textiles and textile
+// articles", "All goods". Every view labels products with it.
+func (p Product) Label() string {
+	if t := p.Tag(); t != "" {
+		return strings.TrimSpace(t + " " + p.Name)
+	}
+	return p.Name
+}
+
 // Validate checks the product's code against its classification.
 func (p Product) Validate() error {
 	switch p.Classification {

@@ -475,12 +475,10 @@ func comparePeriods(a, b Period) int {
 }
 
 func productPhrase(p Product) string {
-	switch p.Classification {
-	case HS:
-		return "HS " + p.Code
-	case HSSection:
-		return "HS section " + p.Code
-	case Total:
+	if t := p.Tag(); t != "" {
+		return t
+	}
+	if p.Classification == Total {
 		return "all goods"
 	}
 	return "sector " + p.Code

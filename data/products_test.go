@@ -317,3 +317,39 @@ func TestProductsMonthsAndQuarters(t *testing.T) {
 		t.Error("SameClass")
 	}
 }
+
+// TestProductLabel: a chapter or heading is cited by its HS code, a
+// section as a section (its roman numeral is no HS code), and all goods
+// and a source's own sectors by their names alone; names from the
+// reference lists.
+func TestProductLabel(t *testing.T) {
+	ref, err := LoadReference()
+	if err != nil {
+		t.Fatal(err)
+	}
+	product := func(c ProductClassification, code string) Product {
+		t.Helper()
+		p, err := ref.Product(c, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		p          Product
+		tag, label string
+	}{
+		{product(HSSection, "XI"), "HS section XI", "HS section XI Textiles and textile articles"},
+		{product(HS, "52"), "HS 52", "HS 52 Cotton"},
+		{Product{Classification: HS, Code: "0801"}, "HS 0801", "HS 0801"}, // a heading no import has named
+		{TotalProduct, "", "All goods"},
+		{Product{Classification: Sector, Code: "Machinery", Name: "Machinery"}, "", "Machinery"},
+	} {
+		if got := c.p.Tag(); got != c.tag {
+			t.Errorf("%s: Tag() = %q; want %q", c.p.Key(), got, c.tag)
+		}
+		if got := c.p.Label(); got != c.label {
+			t.Errorf("%s: Label() = %q; want %q", c.p.Key(), got, c.label)
+		}
+	}
+}

@@ -184,11 +184,7 @@ func newCompareView(q data.BilateralQuery, a, b data.Period, cs []data.Compariso
 			sec.Chart = &ch
 		}
 		for _, s := range c.Sectors {
-			name := s.Product.Name
-			if s.Product.Classification == data.HS {
-				name = "HS " + s.Product.Code + " " + name
-			}
-			sec.Rows = append(sec.Rows, newCompareRow(name, s))
+			sec.Rows = append(sec.Rows, newCompareRow(s.Product.Label(), s))
 		}
 		v.Sections = append(v.Sections, sec)
 	}

@@ -110,13 +110,14 @@ func TestCompareOneLevelAtATime(t *testing.T) {
 	}
 	// The waterfall: 1000, +50 for section II, +50 for all other goods, 1100.
 	steps := waterfallSteps(t, ts.URL+"/compare?reporter=KAZ&partner=KGZ&chart=waterfall")
-	want := []string{"2020: all goods", "Vegetable products +50", "All other goods +50", "2021: all goods"}
+	want := []string{"2020: all goods", "HS section II Vegetable products +50", "All other goods +50", "2021: all goods"}
 	if diff := cmp.Diff(want, steps); diff != "" {
 		t.Errorf("waterfall steps (-want +got):\n%s", diff)
 	}
 	_, page := get(t, ts.URL+"/compare?reporter=KAZ&partner=KGZ")
-	if strings.Contains(page, "Cereals") || !strings.Contains(page, "HS sections") || !strings.Contains(page, "never shown side by side") {
-		t.Errorf("the default page must show the sections only, and say why")
+	if strings.Contains(page, "Cereals") || !strings.Contains(page, "HS sections") || !strings.Contains(page, "never shown side by side") ||
+		!strings.Contains(page, "HS section II Vegetable products") {
+		t.Errorf("the default page must show the sections only, labelled as sections, and say why")
 	}
 }
 

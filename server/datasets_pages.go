@@ -346,6 +346,14 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	if err != nil {
 		return err
 	}
+	if !p.sameSheet(o.Sheet) {
+		// Another sheet has other columns: the form's column choices were
+		// made for the last sheet's header, so its own are detected.
+		o.Map = nil
+		for _, role := range importers.MapRoles {
+			delete(fields, "map_"+role)
+		}
+	}
 	r, err := s.preview(ctx, &p.up, o)
 	s.uploads.reparsed(p.id)
 	if err != nil {
@@ -353,6 +361,14 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	}
 	s.uploads.update(p.id, fields, r)
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+p.id)
+}
+
+// sameSheet says whether a sheet asked for is the one the preview read:
+// the one asked for before, or the one read ("" is the first visible
+// sheet with data, so from a named sheet back to "" counts as another).
+func (p pendingPreview) sameSheet(sheet string) bool {
+	before := strings.TrimSpace(p.fields["sheet"])
+	return sheet == before || sheet != "" && sheet == p.result.Sheet
 }
 
 // handleCommitForm starts importing a pending preview's file in the

@@ -40,7 +40,8 @@ func TestProductsMonthsAndQuarters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := fmt.Sprintf("/products?reporter=KAZ&product=30&dataset=%d&period_kind=months", d.ID)
+	noKind := fmt.Sprintf("/products?reporter=KAZ&product=30&dataset=%d", d.ID)
+	base := noKind + "&period_kind=months"
 	runPageScenarios(t, ts.URL, []pageScenario{
 		{"months by default, quarters offered", base, 200, []string{
 			"Periods shown: single months only", `<select name="period_months">`, `<option value="3">3-month periods</option>`,
@@ -49,6 +50,17 @@ func TestProductsMonthsAndQuarters(t *testing.T) {
 			"Periods shown: 3-month periods only", `<option value="3" selected>3-month periods</option>`, ">single months</a> (Jan 2021, Feb 2021, Mar 2021, Apr 2021)"}},
 		{"a length the dataset lacks", base + "&period_months=6", 404, []string{"6-month periods"}},
 		{"not a length", base + "&period_months=q", 400, []string{"period_months must be a number"}},
+		// The form offers the length whenever parts of years are shown,
+		// also with the kind left to "most stated": the length chosen there
+		// means parts of years.
+		{"no kind asked for: months, with the length offered", noKind, 200, []string{
+			"Periods shown: single months only", `<option value="" selected>most stated</option><option value="months">`, `<select name="period_months">`}},
+		{"quarters chosen, the kind left to most stated", noKind + "&period_kind=&period_months=3", 200, []string{
+			"Periods shown: 3-month periods only", `<option value="3" selected>3-month periods</option>`, `<option value="months" selected>`}},
+		{"not a length, the kind left to most stated", noKind + "&period_months=q", 400, []string{"period_months must be a number"}},
+		// A form switched to years keeps its length selector's value,
+		// which is moot: it is ignored, and the years are looked for.
+		{"years asked for with a length", noKind + "&period_kind=calendar_year&period_months=3", 404, []string{"for calendar years, only for"}},
 	})
 	// The link to the quarters is a permalink to them.
 	_, body := get(t, ts.URL+base)

@@ -61,6 +61,7 @@ func TestSectorBreakdownViews(t *testing.T) {
 			`section=XI`, `section=VI`, // both sections have chapters
 			"Listed sectors add up to 6,500; the stated all-goods figure is 10,000", // 4,000 + 2,500; the bound is not added
 			"/api/v1/sectors?", "/data/sectors.csv?",
+			`<th scope="row">HS section XI Textiles and textile articles <a class="drill"`, // a section is no HS code
 		}},
 		{"a treemap", base + "&form=treemap", http.StatusOK, []string{
 			`data-chart="chart-kaz-uzb-treemap-export-kaz-202001202012-`, `"type":"treemap"`,
@@ -72,7 +73,8 @@ func TestSectorBreakdownViews(t *testing.T) {
 			"back to every section",
 			`-xi"`, `"type":"treemap"`,
 		}},
-		{"the chapter level", base + "&level=chapter", http.StatusOK, []string{"Listed sectors add up to 4,500.5"}}, // 1,500 + 1,000.5 + 2,000
+		{"the chapter level", base + "&level=chapter", http.StatusOK, []string{"Listed sectors add up to 4,500.5", // 1,500 + 1,000.5 + 2,000
+			`<th scope="row">HS 52 Cotton</th>`}},
 		{"not a form", base + "&form=pie", http.StatusBadRequest, []string{"form must be bars or treemap"}},
 		{"not a section", base + "&section=XXV", http.StatusBadRequest, []string{"HS section, I to XXI"}},
 		{"a section without chapters", base + "&section=XXI", http.StatusNotFound, []string{"no chapter figures of HS section XXI"}},
@@ -83,6 +85,9 @@ func TestSectorBreakdownViews(t *testing.T) {
 	_, body := get(t, ts.URL+base)
 	if strings.Contains(body, "section=II") {
 		t.Error("section II links to chapters it has none of")
+	}
+	if strings.Contains(body, "HS XI") || strings.Contains(body, "HS VI") {
+		t.Error("a section is labelled as if it were an HS code")
 	}
 
 	// The JSON: hand-computed from the fixture.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,19 @@ func choose(name, value string) chromedp.Action[chromedp.Void] {
 		s.value = "` + value + `";
 		s.dispatchEvent(new Event("change", { bubbles: true }));
 	})()`)
+}
+
+// signInAndPreview signs in with the admin token and sends file with the
+// upload form, for its preview.
+func signInAndPreview(url, file string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(url + "/login?next=%2Fdatasets%2Fnew"),
+		chromedp.SetValue(chromedp.CSS(`form.login input[name=token]`), testToken),
+		chromedp.Submit(chromedp.CSS(`form.login`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.upload input[type=file]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`form.upload input[name=file]`), []string{file}),
+		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
+	}
 }
 
 // TestBrowserUploadMapping signs in, uploads LibreOffice's
@@ -52,15 +66,7 @@ func TestBrowserUploadMapping(t *testing.T) {
 			}
 		}
 	}
-	if err := chromedp.Do(b.ctx,
-		chromedp.Navigate(a.URL+"/login?next=%2Fdatasets%2Fnew"),
-		chromedp.SetValue(chromedp.CSS(`form.login input[name=token]`), testToken),
-		chromedp.Submit(chromedp.CSS(`form.login`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.upload input[type=file]`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`form.upload input[name=file]`), []string{book}),
-		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.upload select[name=map_partner]`)),
-	); err != nil {
+	if err := chromedp.Do(b.ctx, append(signInAndPreview(a.URL, book), chromedp.WaitVisible(chromedp.CSS(`form.upload select[name=map_partner]`)))...); err != nil {
 		t.Fatal(err)
 	}
 	wantIn("the first preview", text(`main`), "The file cannot be imported", "both mean trade value usd")
@@ -147,5 +153,45 @@ func TestBrowserUploadMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantIn("the wide table's finished import", text(`section.import`), "Warnings", "state no value")
+	b.check(t, a.URL)
+}
+
+// TestBrowserPreviewOtherSheet uploads a workbook of two sheets with
+// other columns (twoSheetBook: UN Comtrade figures of 2019 from the
+// importers' testdata), chooses the first sheet's partner and value
+// columns, then the second sheet: upload.js sends the form with the
+// first sheet's choices still in it, and the second sheet is previewed
+// with its own detected columns.
+func TestBrowserPreviewOtherSheet(t *testing.T) {
+	a := mustAdminServer(t, 0)
+	book := filepath.Join(t.TempDir(), "india_two_sheets.xlsx")
+	if err := os.WriteFile(book, twoSheetBook(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	if err := chromedp.Do(b.ctx, append(signInAndPreview(a.URL, book),
+		chromedp.WaitVisible(chromedp.CSS(`form.upload select[name=map_partner]`)),
+		choose("map_partner", "B"),
+		chromedp.WaitReady(chromedp.CSS(`form.upload select[name=map_partner] option[value="B"][selected]`)),
+		choose("map_value", "E"),
+		chromedp.WaitReady(chromedp.CSS(`form.upload select[name=map_value] option[value="E"][selected]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.commit button`)),
+		choose("sheet", "India long"),
+		chromedp.WaitReady(chromedp.CSS(`form.upload select[name=sheet] option[value="India long"][selected]`)),
+	)...); err != nil {
+		t.Fatal(err)
+	}
+	main, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"India long", "Commit: import 10 figures", "505,657,359", "partner: B “Partner” (detected)", "value: F “Value (US$)” (detected)"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the second sheet's preview lacks %q:\n%s", want, main)
+		}
+	}
+	if strings.Contains(main, "cannot be imported") || strings.Contains(main, "as you chose") {
+		t.Errorf("the second sheet was read with the first sheet's columns:\n%s", main)
+	}
 	b.check(t, a.URL)
 }

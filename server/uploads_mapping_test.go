@@ -1,12 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // mappingBook is LibreOffice's mapping_india_2019.xlsx from the
@@ -161,4 +166,124 @@ func TestPreviewPageMapping(t *testing.T) {
 	if last.Name != "India 2019 mapped" || last.RowCount != 6 {
 		t.Errorf("committed dataset %q with %d rows; want India 2019 mapped, 6", last.Name, last.RowCount)
 	}
+}
+
+// twoSheetBook is a workbook written here from two CSV files of the
+// importers' testdata, one sheet each: "India mapping" holds
+// mapping_india_2019.csv, whose header detection cannot read alone, and
+// "India long" holds long.csv, whose columns are other ones and are all
+// detected. Its figures are those files' UN Comtrade figures.
+func twoSheetBook(tb testing.TB) []byte {
+	tb.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, sheet := range []struct{ name, csv string }{{"India mapping", "mapping_india_2019.csv"}, {"India long", "long.csv"}} {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sheet.name); err != nil {
+				tb.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(sheet.name); err != nil {
+			tb.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join("..", "importers", "testdata", "xlsx", sheet.csv))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for r, row := range rows {
+			for c, text := range row {
+				var v any = text
+				// Numbers as a spreadsheet stores them; a code such as "01" stays text.
+				if n, err := strconv.ParseFloat(text, 64); err == nil && !strings.HasPrefix(text, "0") {
+					v = n
+				}
+				cell, err := excelize.CoordinatesToCellName(c+1, r+1)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				if err := f.SetCellValue(sheet.name, cell, v); err != nil {
+					tb.Fatal(err)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestPreviewSheetDropsMapping: the column choices made on one sheet are
+// kept while the preview stays on that sheet (a unit changed, the sheet
+// named that it read), but a preview of another sheet, whose columns are
+// other ones, reads that sheet with its detected columns although the
+// form still sends the earlier choices.
+func TestPreviewSheetDropsMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	h := func(ct string) map[string]string { return map[string]string{"Cookie": cookie, "Content-Type": ct} }
+	mp, ct := multipartBody(t, []field{{"csrf", csrf}}, "india_two_sheets.xlsx", twoSheetBook(t), nil)
+	resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct))
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/datasets/new?preview=") {
+		t.Fatalf("upload: %d to %q\n%.500s", resp.StatusCode, loc, body)
+	}
+	id := strings.TrimPrefix(loc, "/datasets/new?preview=")
+	again := func(fields ...field) string {
+		t.Helper()
+		mp, ct := multipartBody(t, append([]field{{"csrf", csrf}, {"preview", id}}, fields...), "", []byte{}, nil)
+		if resp, body := a.do(t, "POST", "/datasets/new", mp, h(ct)); resp.StatusCode != 303 {
+			t.Fatalf("preview again with %v: %d %.500s", fields, resp.StatusCode, body)
+		}
+		resp, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
+		if resp.StatusCode != 200 {
+			t.Fatalf("preview page: %d", resp.StatusCode)
+		}
+		return page
+	}
+	check := func(what, page string, want, unwanted []string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s lacks %s", what, w)
+			}
+		}
+		for _, u := range unwanted {
+			if strings.Contains(page, u) {
+				t.Errorf("%s has %s", what, u)
+			}
+		}
+	}
+	mapped := []field{{"map_partner", "B"}, {"map_value", "E"}}
+
+	check("the first sheet, mapped", again(append([]field{{"sheet", ""}}, mapped...)...),
+		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "Commit: import 6 figures", "6,226,189,464",
+			`<option value="E" selected>E · Trade Value (US$)</option>`},
+		[]string{"The file cannot be imported"})
+
+	// The same sheet, now named, with another unit: the choices stay.
+	check("the first sheet by name, in thousand US$", again(append([]field{{"sheet", "India mapping"}, {"unit", "thousand US$"}}, mapped...)...),
+		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "6,226,189,464,000", `<option value="B" selected>B · Country</option>`,
+			`<li data-role="value">value: <b>E</b> “Trade Value (US$)” <span class="muted">(as you chose)</span></li>`},
+		[]string{"The file cannot be imported"})
+
+	// The other sheet, with the form's earlier choices still sent: column
+	// E there is the product, which would be refused as a value.
+	check("the second sheet", again(append([]field{{"sheet", "India long"}}, mapped...)...),
+		[]string{"<dt>Sheet</dt><dd>India long</dd>", "Commit: import 10 figures", "505,657,359", "478,883,729,111",
+			`<option value="India long" selected>India long</option>`,
+			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`,
+			`<li data-role="value">value: <b>F</b> “Value (US$)” <span class="muted">(detected)</span></li>`},
+		[]string{"The file cannot be imported", "as you chose", `<option value="E" selected>`})
+
+	// Back to the first sheet: its header needs the choices again, and
+	// the ones the second sheet's form sent are not carried over.
+	check("the first sheet again", again(field{"sheet", "India mapping"}, field{"map_value", "F"}),
+		[]string{"The file cannot be imported", "<td>India mapping</td>", "both mean trade value usd"},
+		[]string{`<option value="F" selected>`})
 }

@@ -564,9 +564,9 @@ type sectorView struct {
 }
 
 type sectorRow struct {
-	Name, Code, Value, Share, Note string
-	Drill                          string // the link to the section's chapters, if any
-	Sources                        []sourceView
+	Label, Value, Share, Note string // Label: data.Product's, "HS section XI Textiles…"
+	Drill                     string // the link to the section's chapters, if any
+	Sources                   []sourceView
 }
 
 // newSectorView is one breakdown's chart and table; with a, in the form
@@ -583,7 +583,7 @@ func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset
 	if a != nil {
 		o.Section, o.Drill, form = a.section.Code, a.drill(b), a.form
 		if a.section.Code != "" {
-			v.Heading += " · chapters of HS section " + a.section.Code + " " + a.section.Name
+			v.Heading += " · chapters of " + a.section.Label()
 		}
 	}
 	if len(b.Sectors) > 1 {
@@ -595,10 +595,7 @@ func newSectorView(b data.SectorBreakdown, rep, par data.Country, d data.Dataset
 	}
 	v.Sum = exactUSD(b.Sum)
 	for _, s := range b.Sectors {
-		row := sectorRow{Name: s.Product.Name, Code: s.Product.Code, Value: figureCell(s.Figure).Text, Note: figureCell(s.Figure).Note}
-		if s.Product.Classification == data.Sector {
-			row.Code = ""
-		}
+		row := sectorRow{Label: s.Product.Label(), Value: figureCell(s.Figure).Text, Note: figureCell(s.Figure).Note}
 		if s.Share > 0 {
 			row.Share = fmt.Sprintf("%.1f%%", 100*s.Share)
 		}
