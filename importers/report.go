@@ -131,7 +131,7 @@ func headerGuess(head [][]string) []string {
 	for _, cells := range head {
 		k := 0
 		for _, c := range cells {
-			if strings.TrimFunc(c, isSpace) != "" {
+			if trimSpace(c) != "" {
 				k++
 			}
 		}
@@ -141,7 +141,7 @@ func headerGuess(head [][]string) []string {
 	}
 	out := make([]string, len(best))
 	for i, c := range best {
-		out[i] = strings.TrimFunc(c, isSpace)
+		out[i] = trimSpace(c)
 	}
 	return out
 }
