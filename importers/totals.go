@@ -291,8 +291,10 @@ func (c *partsCheck) warnings() []string {
 		}
 	}
 	for k, s := range c.partners {
-		if s.n[0] == 0 {
-			continue
+		overTotal := s.hasTotal && differs(s.total, s.sum[0], false)
+		offListed := s.hasListed && differs(s.listed, s.sum[0], true)
+		if s.n[0] == 0 || !overTotal && !offListed {
+			continue // the common case, so the text below is only written for a difference
 		}
 		pc := ids.products.keys[k.product]
 		product := pc.code
@@ -302,13 +304,13 @@ func (c *partsCheck) warnings() []string {
 		what := fmt.Sprintf("%s %s %s, %s", ids.reporters.keys[k.reporter], ids.flows.keys[k.flow], product, ids.periods.keys[k.period].Label())
 		// World beside some partners lists a selection: only an excess
 		// is an inconsistency. A Total row under them is their sum.
-		if s.hasTotal && differs(s.total, s.sum[0], false) {
+		if overTotal {
 			diffs = append(diffs, partsDiff{what + "partners", func() string {
 				return fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
 					what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))
 			}})
 		}
-		if s.hasListed && differs(s.listed, s.sum[0], true) {
+		if offListed {
 			diffs = append(diffs, partsDiff{what + "partners listed", func() string {
 				return fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
 					what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))
