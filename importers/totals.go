@@ -124,11 +124,15 @@ type partsCheck struct {
 	groups    []int8 // by partner number: 0 not looked up yet, 1 grouping, -1 not
 	products  map[productKey]*partsOf
 	partners  map[partnerKey]*partsOf
-	truncated bool
-	seen      int  // observations added
-	totals    bool // a total was seen
-	gaveUp    bool // no total in the first noTotalsAfter observations
-	lateTotal bool // ...but one came after
+	// The sums last added to, by key: a file sorted by reporter,
+	// partner, flow and period adds a run of products to one.
+	lastProduct lastParts[productKey]
+	lastPartner lastParts[partnerKey]
+	truncated   bool
+	seen        int  // observations added
+	totals      bool // a total was seen
+	gaveUp      bool // no total in the first noTotalsAfter observations
+	lateTotal   bool // ...but one came after
 }
 
 func newPartsCheck(shortfall bool, ref *data.Reference) *partsCheck {
@@ -193,7 +197,7 @@ func (c *partsCheck) addKeyed(o data.Observation, k obsKey) {
 		return // a bound is not a figure to add up
 	}
 	pk := productKey(k)
-	if s := entry(c, c.products, pk); s != nil {
+	if s := c.lastProduct.entry(c, c.products, pk); s != nil {
 		if lv, ok := level(o.Product); ok {
 			s.sum[lv] += o.ValueUSD
 			s.n[lv]++
@@ -205,7 +209,7 @@ func (c *partsCheck) addKeyed(o data.Observation, k obsKey) {
 		return
 	}
 	qk := partnerKey{k.reporter, k.flow, k.period, c.ids.products.id(productCode{o.Product.Classification, o.Product.Code})}
-	if s := entry(c, c.partners, qk); s != nil {
+	if s := c.lastPartner.entry(c, c.partners, qk); s != nil {
 		if o.Partner == "WLD" {
 			s.total, s.hasTotal = o.ValueUSD, true
 		} else {
@@ -242,6 +246,24 @@ func entry[K comparable](c *partsCheck, m map[K]*partsOf, k K) *partsOf {
 	}
 	s := &partsOf{}
 	m[k] = s
+	return s
+}
+
+// lastParts is a key and its sums, the last entry gave.
+type lastParts[K comparable] struct {
+	key K
+	s   *partsOf
+}
+
+// entry is entry(c, m, k), answered without m when k is the last key.
+func (l *lastParts[K]) entry(c *partsCheck, m map[K]*partsOf, k K) *partsOf {
+	if l.s != nil && l.key == k {
+		return l.s
+	}
+	s := entry(c, m, k)
+	if s != nil {
+		l.key, l.s = k, s
+	}
 	return s
 }
 
