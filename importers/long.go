@@ -492,6 +492,9 @@ type rowReader struct {
 	row   int
 	cells []string
 	cache *rowCache // nil: resolve every cell afresh
+	// mapped are the fields that have a column, in field order; filled
+	// on the first row.
+	mapped []field
 }
 
 // rowCache remembers, for one file, what cells resolved to, by their
@@ -599,8 +602,18 @@ func (r *rowReader) observation() (data.Observation, error) {
 		return o, r.fail(-1, "", fmt.Sprintf("the row has %d cells but the header only %d", len(r.cells), len(r.cols.names)))
 	}
 	// Every text cell the observation is made of may end up in a label.
-	for f := range nFields {
-		if v, _ := r.cell(f); strings.Contains(v, codeMarker) {
+	// The cells are looked at untrimmed: trimming removes white space
+	// only, so it cannot make or break the marker.
+	if r.mapped == nil {
+		for f := range nFields {
+			if r.cols.idx[f] >= 0 {
+				r.mapped = append(r.mapped, f)
+			}
+		}
+	}
+	for _, f := range r.mapped {
+		if i := r.cols.idx[f]; i < len(r.cells) && strings.Contains(r.cells[i], codeMarker) {
+			v, _ := r.cell(f)
 			return o, r.fail(f, v, codeMarkerMsg(v))
 		}
 	}
