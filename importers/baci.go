@@ -51,14 +51,14 @@ func (b *baci) Detect(head [][]string) (int, string) {
 }
 
 func isBACIHeader(cells []string) bool {
-	for len(cells) > len(baciHeader) && strings.TrimFunc(cells[len(cells)-1], isSpace) == "" {
+	for len(cells) > len(baciHeader) && trimSpace(cells[len(cells)-1]) == "" {
 		cells = cells[:len(cells)-1]
 	}
 	if len(cells) != len(baciHeader) {
 		return false
 	}
 	for i, c := range cells {
-		if strings.ToLower(strings.TrimFunc(strings.TrimPrefix(c, "\uFEFF"), isSpace)) != baciHeader[i] {
+		if strings.ToLower(trimSpace(strings.TrimPrefix(c, "\uFEFF"))) != baciHeader[i] {
 			return false
 		}
 	}
@@ -97,7 +97,7 @@ func (b *baci) observation(sheet string, row int, cells []string) (data.Observat
 		if col >= 0 {
 			e.Column = baciHeader[col]
 			if col < len(cells) {
-				e.Value = strings.TrimFunc(cells[col], isSpace)
+				e.Value = trimSpace(cells[col])
 			}
 		}
 		return e
@@ -107,7 +107,7 @@ func (b *baci) observation(sheet string, row int, cells []string) (data.Observat
 	}
 	cell := func(i int) string {
 		if i < len(cells) {
-			return strings.TrimFunc(cells[i], isSpace)
+			return trimSpace(cells[i])
 		}
 		return ""
 	}
@@ -204,14 +204,14 @@ var baciCodesHeader = []string{"country_code", "country_name_abbreviation", "cou
 // isBACICodesHeader reports whether cells are that header (a BOM, spaces
 // and case aside).
 func isBACICodesHeader(cells []string) bool {
-	for len(cells) > len(baciCodesHeader) && strings.TrimFunc(cells[len(cells)-1], isSpace) == "" {
+	for len(cells) > len(baciCodesHeader) && trimSpace(cells[len(cells)-1]) == "" {
 		cells = cells[:len(cells)-1]
 	}
 	if len(cells) != len(baciCodesHeader) {
 		return false
 	}
 	for i, c := range cells {
-		if strings.ToLower(strings.TrimFunc(strings.TrimPrefix(c, "\uFEFF"), isSpace)) != baciCodesHeader[i] {
+		if strings.ToLower(trimSpace(strings.TrimPrefix(c, "\uFEFF"))) != baciCodesHeader[i] {
 			return false
 		}
 	}
@@ -285,7 +285,7 @@ func ReadBACICountryCodes(ref *data.Reference, name string, r io.Reader) (*BACIC
 		}
 		cell := func(i int) string {
 			if i < len(cells) {
-				return strings.TrimFunc(cells[i], isSpace)
+				return trimSpace(cells[i])
 			}
 			return ""
 		}

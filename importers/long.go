@@ -225,7 +225,7 @@ func (l *long) columns(header []string) (*columns, string) {
 	c := &columns{names: make([]string, len(header)), has: map[string]bool{}, pos: map[string]int{}}
 	norm := make([]string, len(header))
 	for i, h := range header {
-		c.names[i] = strings.TrimFunc(h, isSpace)
+		c.names[i] = trimSpace(h)
 		norm[i] = normalizeHeader(h)
 		if !c.has[norm[i]] {
 			c.pos[norm[i]] = i
@@ -492,19 +492,26 @@ type rowReader struct {
 	row   int
 	cells []string
 	cache *rowCache // nil: resolve every cell afresh
+	// mapped are the fields that have a column, in field order; filled
+	// on the first row.
+	mapped []field
 }
 
 // rowCache remembers, for one file, what cells resolved to, by their
-// trimmed text: a long table repeats a few dozen countries, flows and
-// products over millions of rows, and resolving them anew (folding case
-// and accents, looking up aliases) was most of a row's cost. Only
-// successes are kept; a cell that fails is resolved again, so that its
-// row's error is made as before. Each map stops growing at
-// maxCachedCells entries.
+// trimmed text: a long table repeats a few dozen countries, flows,
+// periods and products over millions of rows, and resolving them anew
+// (folding case and accents, looking up aliases, matching a period's
+// patterns) was most of a row's cost. Each also remembers its last
+// cell, which answers the runs a sorted file is made of without
+// hashing. Only successes are kept; a cell that fails is resolved
+// again, so that its row's error is made as before. Each map stops
+// growing at maxCachedCells entries.
 type rowCache struct {
-	countries map[string]string // cell → ISO3
-	flows     map[string]data.Flow
-	products  map[productCells]data.Product
+	countries cellMemo[string, string]      // cell → ISO3
+	country   [nFields]last[string, string] // the last country read from each field
+	flows     cellMemo[string, data.Flow]
+	periods   cellMemo[string, data.Period]
+	products  cellMemo[productCells, data.Product]
 	ref       []byte // buffer the row's address is written in
 	prefix    string // "file, sheet S, row " (without the number)
 }
@@ -515,8 +522,44 @@ type productCells struct{ code, name, class string }
 // maxCachedCells bounds each of rowCache's maps.
 const maxCachedCells = 4096
 
-func newRowCache() *rowCache {
-	return &rowCache{countries: map[string]string{}, flows: map[string]data.Flow{}, products: map[productCells]data.Product{}}
+func newRowCache() *rowCache { return &rowCache{} }
+
+// last is a key and its value, once set.
+type last[K comparable, V any] struct {
+	key K
+	val V
+	ok  bool
+}
+
+// cellMemo is a map of cells to what they resolved to, with the last
+// one found kept beside it.
+type cellMemo[K comparable, V any] struct {
+	m    map[K]V
+	last last[K, V]
+}
+
+func (c *cellMemo[K, V]) get(k K) (V, bool) {
+	if c.last.ok && c.last.key == k {
+		return c.last.val, true
+	}
+	v, ok := c.m[k]
+	if ok {
+		c.last = last[K, V]{k, v, true}
+	}
+	return v, ok
+}
+
+// keep adds k (as clone makes it, so that the map does not hold on to
+// the row's cells) unless the map is full.
+func (c *cellMemo[K, V]) keep(k K, v V, clone func(K) K) {
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	if len(c.m) < maxCachedCells {
+		k = clone(k)
+		c.m[k] = v
+		c.last = last[K, V]{k, v, true}
+	}
 }
 
 // cell returns the trimmed cell of field f, and whether the column exists.
@@ -528,7 +571,7 @@ func (r *rowReader) cell(f field) (string, bool) {
 	if i >= len(r.cells) {
 		return "", true
 	}
-	return strings.TrimFunc(r.cells[i], isSpace), true
+	return trimSpace(r.cells[i]), true
 }
 
 // named returns the trimmed cell under the header whose normalised text
@@ -539,7 +582,7 @@ func (r *rowReader) named(name string) (value, header string) {
 		return "", ""
 	}
 	if i < len(r.cells) {
-		value = strings.TrimFunc(r.cells[i], isSpace)
+		value = trimSpace(r.cells[i])
 	}
 	return value, r.cols.names[i]
 }
@@ -559,8 +602,18 @@ func (r *rowReader) observation() (data.Observation, error) {
 		return o, r.fail(-1, "", fmt.Sprintf("the row has %d cells but the header only %d", len(r.cells), len(r.cols.names)))
 	}
 	// Every text cell the observation is made of may end up in a label.
-	for f := range nFields {
-		if v, _ := r.cell(f); strings.Contains(v, codeMarker) {
+	// The cells are looked at untrimmed: trimming removes white space
+	// only, so it cannot make or break the marker.
+	if r.mapped == nil {
+		for f := range nFields {
+			if r.cols.idx[f] >= 0 {
+				r.mapped = append(r.mapped, f)
+			}
+		}
+	}
+	for _, f := range r.mapped {
+		if i := r.cols.idx[f]; i < len(r.cells) && strings.Contains(r.cells[i], codeMarker) {
+			v, _ := r.cell(f)
 			return o, r.fail(f, v, codeMarkerMsg(v))
 		}
 	}
@@ -650,12 +703,12 @@ func (r *rowReader) country(iso, code, name field, def, what string) (string, *E
 		if v == "" {
 			continue
 		}
-		if iso, ok := r.cache.country(v); ok {
+		if iso, ok := r.cache.countryOf(f, v); ok {
 			return iso, nil
 		}
 		c, err := r.l.ref.Country(v)
 		if err == nil {
-			r.cache.keepCountry(v, c.ISO3)
+			r.cache.keepCountry(f, v, c.ISO3)
 			return c.ISO3, nil
 		}
 		if first == nil {
@@ -676,6 +729,9 @@ func (r *rowReader) period() (data.Period, *Error) {
 	if !ok && r.l.o.Year != 0 {
 		return data.Year(r.l.o.Year), nil
 	}
+	if p, ok := r.cache.period(v); ok {
+		return p, nil
+	}
 	s := v
 	// Comtrade writes months as 201903.
 	if len(s) == 6 && allDigits(s) && s[4:] >= "01" && s[4:] <= "12" {
@@ -689,6 +745,7 @@ func (r *rowReader) period() (data.Period, *Error) {
 		}
 		return p, r.fail(fPeriod, v, msg)
 	}
+	r.cache.keepPeriod(v, p)
 	return p, nil
 }
 
@@ -886,7 +943,7 @@ func (r *rowReader) quantity(o *data.Observation) *Error {
 func normalizeHeader(s string) string {
 	var b strings.Builder
 	prev := rune(0)
-	for _, r := range strings.TrimPrefix(strings.TrimFunc(s, isSpace), "\uFEFF") {
+	for _, r := range strings.TrimPrefix(trimSpace(s), "\uFEFF") {
 		if unicode.IsUpper(r) && unicode.IsLower(prev) {
 			b.WriteByte(' ')
 		}
@@ -929,7 +986,7 @@ func eachRow(ctx context.Context, rows Rows, fn func(row int, cells []string) er
 // blank reports whether every cell is empty or spaces.
 func blank(cells []string) bool {
 	for _, c := range cells {
-		if strings.TrimFunc(c, isSpace) != "" {
+		if trimSpace(c) != "" {
 			return false
 		}
 	}
@@ -946,17 +1003,25 @@ func msgOf(err error) string {
 	return m
 }
 
-func (c *rowCache) country(v string) (string, bool) {
+// country is the country cell v of field f resolved to, if known.
+func (c *rowCache) countryOf(f field, v string) (string, bool) {
 	if c == nil {
 		return "", false
 	}
-	iso, ok := c.countries[v]
+	if l := &c.country[f]; l.ok && l.key == v {
+		return l.val, true
+	}
+	iso, ok := c.countries.get(v)
+	if ok {
+		c.country[f] = last[string, string]{v, iso, true}
+	}
 	return iso, ok
 }
 
-func (c *rowCache) keepCountry(v, iso string) {
-	if c != nil && len(c.countries) < maxCachedCells {
-		c.countries[strings.Clone(v)] = iso
+func (c *rowCache) keepCountry(f field, v, iso string) {
+	if c != nil {
+		c.countries.keep(v, iso, strings.Clone)
+		c.country[f] = last[string, string]{v, iso, true}
 	}
 }
 
@@ -964,13 +1029,25 @@ func (c *rowCache) flow(v string) (data.Flow, bool) {
 	if c == nil {
 		return "", false
 	}
-	f, ok := c.flows[v]
-	return f, ok
+	return c.flows.get(v)
 }
 
 func (c *rowCache) keepFlow(v string, f data.Flow) {
-	if c != nil && len(c.flows) < maxCachedCells {
-		c.flows[strings.Clone(v)] = f
+	if c != nil {
+		c.flows.keep(v, f, strings.Clone)
+	}
+}
+
+func (c *rowCache) period(v string) (data.Period, bool) {
+	if c == nil {
+		return data.Period{}, false
+	}
+	return c.periods.get(v)
+}
+
+func (c *rowCache) keepPeriod(v string, p data.Period) {
+	if c != nil {
+		c.periods.keep(v, p, strings.Clone)
 	}
 }
 
@@ -978,12 +1055,13 @@ func (c *rowCache) product(k productCells) (data.Product, bool) {
 	if c == nil {
 		return data.Product{}, false
 	}
-	p, ok := c.products[k]
-	return p, ok
+	return c.products.get(k)
 }
 
 func (c *rowCache) keepProduct(k productCells, p data.Product) {
-	if c != nil && len(c.products) < maxCachedCells {
-		c.products[productCells{strings.Clone(k.code), strings.Clone(k.name), strings.Clone(k.class)}] = p
+	if c != nil {
+		c.products.keep(k, p, func(k productCells) productCells {
+			return productCells{strings.Clone(k.code), strings.Clone(k.name), strings.Clone(k.class)}
+		})
 	}
 }

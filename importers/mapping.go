@@ -92,7 +92,7 @@ func letterIndex(s string) (int, bool) {
 // so that a list's "B" never picks another column headed "b". The
 // message says why none matches.
 func findColumn(names []string, want string) (int, string) {
-	want = strings.TrimFunc(want, isSpace)
+	want = trimSpace(want)
 	if i, ok := letterIndex(want); ok && i < len(names) && want == strings.ToUpper(want) {
 		return i, ""
 	}

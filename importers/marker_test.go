@@ -26,6 +26,8 @@ func TestCodeMarkerRefused(t *testing.T) {
 		{"sector.csv", head + "PAK,RUS,2001,export,TOTAL,,10\nPAK,RUS,2001,export,\"" + bad + "\",,5\n", Options{}, 3, "product", bad},
 		{"product-name.csv", head + "PAK,RUS,2001,export,0902,\"" + bad + "\",5\n", Options{}, 2, "product_name", bad},
 		{"partner.csv", head + "PAK,RUS,2001,export,TOTAL,,10\nPAK,China __f__x,2001,export,TOTAL,,5\n", Options{}, 3, "partner", "China __f__x"},
+		// spaces around the cell, and a column no field reads before it
+		{"spaced.csv", "note," + head + "__f__,PAK,RUS,2001,export,TOTAL,,10\n,PAK,\" \u00a0China __f__x \",2001,export,TOTAL,,5\n", Options{}, 3, "partner", "China __f__x"},
 		{"wide.csv", "Pakistan: exports to Russia (US$ million)\nCommodity,2021,2022\nCotton,1,2\n" + bad + ",3,4\n", Options{}, 4, "Commodity", bad},
 		{"wide-partner.csv", "Pakistan's exports to selected countries (US$ million)\nCountry,2021,2022\nChina,1,2\n__f__Russia,3,4\n", Options{}, 4, "Country", "__f__Russia"},
 		{"plain.csv", head + "PAK,RUS,2001,export,TOTAL,,10\n", Options{Name: "Brief __f__x"}, 0, "", "Brief __f__x"},

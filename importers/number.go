@@ -40,7 +40,7 @@ var missingValues = map[string]bool{
 // hex floats, "1_000" and anything else are errors saying what was expected;
 // a result is never NaN or infinite.
 func parseNumber(s string) (float64, bool, error) {
-	t := strings.TrimFunc(s, isSpace)
+	t := trimSpace(s)
 	if plainDecimal(t) {
 		// "1234" or "1234.5", as programs write figures: what the rules
 		// below make of it is this, without the work.
@@ -99,6 +99,23 @@ func parseNumber(s string) (float64, bool, error) {
 		v = 0 // no negative zero
 	}
 	return v, true, nil
+}
+
+// trimSpace is strings.TrimFunc(s, isSpace). Nearly every cell starts
+// and ends with an ASCII byte that is not white space, and is then
+// returned as it is, without decoding a rune at either end: the only
+// white space isSpace finds among ASCII bytes is unicode.IsSpace's six,
+// and a multi-byte rune neither starts nor ends with an ASCII byte.
+func trimSpace(s string) string {
+	if n := len(s); n == 0 || s[0] < utf8.RuneSelf && !asciiSpace(s[0]) && s[n-1] < utf8.RuneSelf && !asciiSpace(s[n-1]) {
+		return s
+	}
+	return strings.TrimFunc(s, isSpace)
+}
+
+// asciiSpace is isSpace for an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
 // isSpace is unicode.IsSpace plus the no-break and thin spaces that

@@ -131,7 +131,7 @@ func headerGuess(head [][]string) []string {
 	for _, cells := range head {
 		k := 0
 		for _, c := range cells {
-			if strings.TrimFunc(c, isSpace) != "" {
+			if trimSpace(c) != "" {
 				k++
 			}
 		}
@@ -141,7 +141,7 @@ func headerGuess(head [][]string) []string {
 	}
 	out := make([]string, len(best))
 	for i, c := range best {
-		out[i] = strings.TrimFunc(c, isSpace)
+		out[i] = trimSpace(c)
 	}
 	return out
 }
@@ -335,8 +335,13 @@ type recorder struct {
 	r        *Report
 	o        Options
 	sample   int
-	periods  map[data.Period]bool
-	pairs    map[[2]string]bool
+	ids      *keyIDs             // the totals check's, shared
+	pairs    map[uint64]struct{} // by obsKey.pair
+	lastPair uint64              // the last added to pairs
+	// periods says which of ids.periods were observed: the totals
+	// check also numbers the periods of a wide table's Total rows,
+	// which are not observations.
+	periods  []bool
 	totals   *partsCheck
 	progress int64
 }
@@ -346,7 +351,8 @@ func newRecorder(r *Report, o Options, ref *data.Reference) *recorder {
 	if n == 0 {
 		n = 10
 	}
-	return &recorder{r: r, o: o, sample: max(n, 0), periods: map[data.Period]bool{}, pairs: map[[2]string]bool{}, totals: newPartsCheck(false, ref)}
+	totals := newPartsCheck(false, ref)
+	return &recorder{r: r, o: o, sample: max(n, 0), ids: totals.ids, pairs: map[uint64]struct{}{}, totals: totals}
 }
 
 func (rc *recorder) add(o data.Observation) {
@@ -354,10 +360,17 @@ func (rc *recorder) add(o data.Observation) {
 	if len(rc.r.Sample) < rc.sample {
 		rc.r.Sample = append(rc.r.Sample, o)
 	}
-	rc.periods[o.Period] = true
-	rc.pairs[[2]string{o.Reporter, o.Partner}] = true
+	k := rc.ids.of(o)
+	if p := k.pair(); p != rc.lastPair || len(rc.pairs) == 0 {
+		rc.pairs[p] = struct{}{}
+		rc.lastPair = p
+	}
+	for int(k.period) >= len(rc.periods) {
+		rc.periods = append(rc.periods, false)
+	}
+	rc.periods[k.period] = true
 	if rc.totals != nil {
-		rc.totals.add(o)
+		rc.totals.addKeyed(o, k)
 	}
 	if rc.o.Progress != nil && rc.r.Rows-rc.progress >= progressEvery {
 		rc.progress = rc.r.Rows
@@ -368,15 +381,17 @@ func (rc *recorder) add(o data.Observation) {
 // finish sorts what was found and adds the warnings about the whole file.
 func (rc *recorder) finish() {
 	r := rc.r
-	for p := range rc.periods {
-		r.Periods = append(r.Periods, p)
+	for id, seen := range rc.periods {
+		if seen {
+			r.Periods = append(r.Periods, rc.ids.periods.keys[id])
+		}
 	}
 	slices.SortFunc(r.Periods, func(a, b data.Period) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
 	})
 	r.NumPairs = len(rc.pairs)
 	for p := range rc.pairs {
-		r.Pairs = append(r.Pairs, p[0]+"-"+p[1])
+		r.Pairs = append(r.Pairs, rc.ids.reporters.keys[p>>32]+"-"+rc.ids.partners.keys[uint32(p)])
 	}
 	slices.Sort(r.Pairs)
 	if len(r.Pairs) > maxPairsListed {

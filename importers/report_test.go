@@ -481,3 +481,27 @@ func TestPartsGroupings(t *testing.T) {
 		t.Errorf("warnings %q", w)
 	}
 }
+
+// TestRecorderSetsAreObservations: the report's periods and pairs are
+// those of the observations added, in order, whatever else the totals
+// check (which shares their numbering) has seen: a wide table's Total row
+// in another period is not an observation.
+func TestRecorderSetsAreObservations(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(&Report{}, Options{}, mustReference(t))
+	ob := func(rep, par string, year int) data.Observation {
+		return data.Observation{Reporter: rep, Partner: par, Period: data.Year(year), Flow: data.Export,
+			Product: data.Product{Classification: data.HS, Code: "01"}, ValueUSD: 1, Bound: data.Exact}
+	}
+	rec.totals.addListed(ob("FRA", "", 1999), 3)
+	for _, o := range []data.Observation{ob("IND", "RUS", 2021), ob("RUS", "IND", 2020), ob("IND", "RUS", 2021), ob("IND", "CHN", 2020), ob("RUS", "IND", 2020)} {
+		rec.add(o)
+	}
+	rec.finish()
+	r := rec.r
+	wantPeriods := []data.Period{data.Year(2020), data.Year(2021)}
+	wantPairs := []string{"IND-CHN", "IND-RUS", "RUS-IND"}
+	if !slices.Equal(r.Periods, wantPeriods) || !slices.Equal(r.Pairs, wantPairs) || r.NumPairs != 3 || r.Rows != 5 {
+		t.Errorf("periods %v, pairs %v (%d), %d rows; want %v, %v (3), 5 rows", r.Periods, r.Pairs, r.NumPairs, r.Rows, wantPeriods, wantPairs)
+	}
+}

@@ -49,6 +49,7 @@ type sheetScanner struct {
 	dataNS []byte                        // the qualified name of sheetData, for its end tag
 	cells  []string                      // reused for each row before it is copied out
 	intern map[string]string             // short texts, shared between rows (see internText)
+	byCol  []internCol                   // internText's memory of each column
 	tag    tagInfo                       // the tag last parsed
 	attrs  []attr                        // the attributes of the tag last parsed
 	text   []byte                        // scratch for decoded text
@@ -807,7 +808,7 @@ func (s *sheetScanner) parseCell(b []byte, j, col int) (int, int, string, bool, 
 				}
 				c.inline = true
 				if !t.selfClose {
-					c.inlineVal, j, err = s.inlineString(b, j)
+					c.inlineVal, j, err = s.inlineString(b, j, col)
 					if err != nil {
 						return 0, 0, "", false, err
 					}
@@ -817,7 +818,7 @@ func (s *sheetScanner) parseCell(b []byte, j, col int) (int, int, string, bool, 
 			}
 		}
 	}
-	val, err := s.value(&c)
+	val, err := s.value(&c, col)
 	if err != nil {
 		return 0, 0, "", false, err
 	}
@@ -911,7 +912,7 @@ func (s *sheetScanner) nextTag(b []byte, j int) (int, error) {
 // inlineString reads an <is> element's content as excelize's
 // xlsxSI.String() joins it: its <t>, then each run's <t>; phonetic runs
 // and run properties left out.
-func (s *sheetScanner) inlineString(b []byte, j int) (string, int, error) {
+func (s *sheetScanner) inlineString(b []byte, j, col int) (string, int, error) {
 	isName := s.tag.qname
 	var (
 		first string
@@ -944,7 +945,7 @@ func (s *sheetScanner) inlineString(b []byte, j int) (string, int, error) {
 				if tb, j, err = s.textBytes(b, j); err != nil {
 					return "", 0, err
 				}
-				first = s.internText(tb)
+				first = s.internText(tb, col)
 			}
 		case "r":
 			if t.selfClose {
@@ -978,19 +979,61 @@ func (s *sheetScanner) inlineString(b []byte, j int) (string, int, error) {
 	return bstrUnmarshal(v), j, nil
 }
 
-// internText returns text as a string, shared with earlier equal short
-// texts: a long table repeats its country names, flows and codes on
-// every row.
-func (s *sheetScanner) internText(b []byte) string {
-	if x, ok := s.intern[string(b)]; ok {
-		return x
+// internText returns text, a cell's in column col, as a string, shared
+// with earlier equal short texts: a long table repeats its country
+// names, flows and codes on every row. Each column remembers its last
+// text, which answers a sorted column's runs without hashing, and stops
+// looking texts up once most of its texts are new (a column of
+// figures), whose lookups and insertions only cost time and fill the
+// table the other columns share.
+func (s *sheetScanner) internText(b []byte, col int) string {
+	var ic *internCol
+	if col >= 0 && col < maxInternCols {
+		for col >= len(s.byCol) {
+			s.byCol = append(s.byCol, internCol{})
+		}
+		ic = &s.byCol[col]
+		if string(b) == ic.last {
+			return ic.last
+		}
+		if ic.off {
+			ic.last = string(b)
+			return ic.last
+		}
 	}
-	v := string(b)
-	if len(s.intern) < 1<<16 && len(v) <= 32 {
-		s.intern[v] = v
+	x, ok := s.intern[string(b)]
+	if !ok {
+		x = string(b)
+		if len(s.intern) < 1<<16 && len(x) <= 32 {
+			s.intern[x] = x
+		}
 	}
-	return v
+	if ic != nil {
+		ic.last = x
+		if ic.looked++; ok {
+			ic.hits++
+		}
+		if ic.looked == internWindow {
+			ic.off = ic.hits < internWindow/4
+			ic.looked, ic.hits = 0, 0
+		}
+	}
+	return x
 }
+
+// internCol is what internText remembers of one column.
+type internCol struct {
+	last         string
+	looked, hits int // lookups in the table, and those that found the text, in this window
+	off          bool
+}
+
+// internText judges a column by windows of internWindow lookups, and
+// remembers the first maxInternCols columns.
+const (
+	internWindow  = 4096
+	maxInternCols = 1024
+)
 
 // run reads a rich-text run <r>: its <t>, with <rPr> skipped.
 func (s *sheetScanner) run(b []byte, j int) (string, int, error) {
@@ -1095,7 +1138,7 @@ func columnOf(ref []byte) (int, bool) {
 // style table isoDates wrote: strings as they are, booleans as TRUE and
 // FALSE, numbers as their shortest decimal (or to 15 significant
 // digits), and numbers in a date style as ISO dates.
-func (s *sheetScanner) value(c *cell) (string, error) {
+func (s *sheetScanner) value(c *cell, col int) (string, error) {
 	switch c.t {
 	case "b":
 		switch string(c.v) {
@@ -1120,7 +1163,7 @@ func (s *sheetScanner) value(c *cell) (string, error) {
 		}
 		return s.sst[idx], nil
 	case "str":
-		return s.internText(c.v), nil
+		return s.internText(c.v, col), nil
 	case "inlineStr":
 		if c.inline {
 			return c.inlineVal, nil
@@ -1129,7 +1172,7 @@ func (s *sheetScanner) value(c *cell) (string, error) {
 	}
 	var v string
 	if plainNumber(c.v) {
-		v = s.internText(c.v)
+		v = s.internText(c.v, col)
 	} else {
 		v = string(c.v)
 		if ok, prec, x := isNumeric(v); ok {

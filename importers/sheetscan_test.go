@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
@@ -461,3 +463,38 @@ func BenchmarkSheetScanner(b *testing.B) { benchRead(b, true) }
 
 // BenchmarkSheetExcelize reads it with excelize's Rows alone.
 func BenchmarkSheetExcelize(b *testing.B) { benchRead(b, false) }
+
+// TestInternTextByColumn: internText gives back the text in every case;
+// a column of repeated names keeps sharing one string per name, and a
+// column of figures that are nearly all new stops filling the table.
+func TestInternTextByColumn(t *testing.T) {
+	t.Parallel()
+	s := newSheetScanner(nil, nil, nil, nil)
+	names := []string{"India", "Russian Federation", "China", "World"}
+	first := map[string]*byte{}
+	for i := range 3 * internWindow {
+		name := names[i*7/3%len(names)] // runs and changes
+		figure := strconv.Itoa(i*7919 + 13)
+		got := s.internText([]byte(name), 0)
+		if got != name {
+			t.Fatalf("column A: %q, want %q", got, name)
+		}
+		if p, ok := first[name]; !ok {
+			first[name] = unsafe.StringData(got)
+		} else if p != unsafe.StringData(got) {
+			t.Fatalf("row %d: %q is a new string, not the one interned", i, name)
+		}
+		if got := s.internText([]byte(figure), 1); got != figure {
+			t.Fatalf("column B: %q, want %q", got, figure)
+		}
+	}
+	if s.byCol[0].off || !s.byCol[1].off {
+		t.Errorf("interning off: names %v, figures %v; want false, true", s.byCol[0].off, s.byCol[1].off)
+	}
+	if n := len(s.intern); n > internWindow+len(names) {
+		t.Errorf("%d texts interned; the figures should have stopped after %d", n, internWindow)
+	}
+	if got := s.internText([]byte("x"), maxInternCols+5); got != "x" {
+		t.Errorf("a column past maxInternCols: %q", got)
+	}
+}

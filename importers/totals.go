@@ -61,20 +61,16 @@ type partsOf struct {
 
 // productKey is a reporter's flow with a partner in a period: the parts
 // are its products, the total its TOTAL product.
+// Its parts are numbers of the keyIDs tables.
 type productKey struct {
-	reporter, partner string
-	flow              data.Flow
-	period            data.Period
+	reporter, partner, flow, period uint32
 }
 
 // partnerKey is a reporter's flow of a product in a period: the parts are
 // its partners, the total the partner World.
+// Its parts are numbers of the keyIDs tables.
 type partnerKey struct {
-	reporter string
-	flow     data.Flow
-	period   data.Period
-	class    data.ProductClassification
-	product  string // its code
+	reporter, flow, period, product uint32
 }
 
 // residualAreas are the UN Comtrade codes of the aggregates that are
@@ -124,32 +120,39 @@ type partsCheck struct {
 	// short of the total is reported too (wide tables).
 	shortfall bool
 	ref       *data.Reference
-	groups    map[string]bool // grouping, by partner key, as looked up
+	ids       *keyIDs
+	groups    []int8 // by partner number: 0 not looked up yet, 1 grouping, -1 not
 	products  map[productKey]*partsOf
 	partners  map[partnerKey]*partsOf
-	truncated bool
-	seen      int  // observations added
-	totals    bool // a total was seen
-	gaveUp    bool // no total in the first noTotalsAfter observations
-	lateTotal bool // ...but one came after
+	// The sums last added to, by key: a file sorted by reporter,
+	// partner, flow and period adds a run of products to one.
+	lastProduct lastParts[productKey]
+	lastPartner lastParts[partnerKey]
+	truncated   bool
+	seen        int  // observations added
+	totals      bool // a total was seen
+	gaveUp      bool // no total in the first noTotalsAfter observations
+	lateTotal   bool // ...but one came after
 }
 
 func newPartsCheck(shortfall bool, ref *data.Reference) *partsCheck {
-	return &partsCheck{shortfall: shortfall, ref: ref, groups: map[string]bool{},
+	return &partsCheck{shortfall: shortfall, ref: ref, ids: &keyIDs{},
 		products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
 }
 
-// isGroup is grouping for a partner key; a key the reference does not
-// know is a part.
-func (c *partsCheck) isGroup(partner string) bool {
-	g, ok := c.groups[partner]
-	if !ok {
-		if k, err := c.ref.Country(partner); err == nil {
-			g = grouping(k)
-		}
-		c.groups[partner] = g
+// isGroup is grouping for a partner key, numbered id; a key the
+// reference does not know is a part.
+func (c *partsCheck) isGroup(partner string, id uint32) bool {
+	for int(id) >= len(c.groups) {
+		c.groups = append(c.groups, 0)
 	}
-	return g
+	if c.groups[id] == 0 {
+		c.groups[id] = -1
+		if k, err := c.ref.Country(partner); err == nil && grouping(k) {
+			c.groups[id] = 1
+		}
+	}
+	return c.groups[id] > 0
 }
 
 // level says which level of parts a product is; ok is false for TOTAL.
@@ -175,7 +178,11 @@ func level(p data.Product) (partLevel, bool) {
 	return 0, false
 }
 
-func (c *partsCheck) add(o data.Observation) {
+// add adds an observation to the sums.
+func (c *partsCheck) add(o data.Observation) { c.addKeyed(o, c.ids.of(o)) }
+
+// addKeyed is add for an observation whose key c.ids has numbered.
+func (c *partsCheck) addKeyed(o data.Observation, k obsKey) {
 	isTotal := o.Product.Classification == data.Total || o.Partner == "WLD"
 	c.totals = c.totals || isTotal
 	if c.gaveUp {
@@ -189,8 +196,8 @@ func (c *partsCheck) add(o data.Observation) {
 	if o.Bound != data.Exact && o.Bound != "" {
 		return // a bound is not a figure to add up
 	}
-	pk := productKey{o.Reporter, o.Partner, o.Flow, o.Period}
-	if s := entry(c, c.products, pk); s != nil {
+	pk := productKey(k)
+	if s := c.lastProduct.entry(c, c.products, pk); s != nil {
 		if lv, ok := level(o.Product); ok {
 			s.sum[lv] += o.ValueUSD
 			s.n[lv]++
@@ -198,11 +205,11 @@ func (c *partsCheck) add(o data.Observation) {
 			s.total, s.hasTotal = o.ValueUSD, true
 		}
 	}
-	if o.Partner != "WLD" && c.isGroup(o.Partner) {
+	if o.Partner != "WLD" && c.isGroup(o.Partner, k.partner) {
 		return
 	}
-	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
-	if s := entry(c, c.partners, qk); s != nil {
+	qk := partnerKey{k.reporter, k.flow, k.period, c.ids.products.id(productCode{o.Product.Classification, o.Product.Code})}
+	if s := c.lastPartner.entry(c, c.partners, qk); s != nil {
 		if o.Partner == "WLD" {
 			s.total, s.hasTotal = o.ValueUSD, true
 		} else {
@@ -220,7 +227,9 @@ func (c *partsCheck) addListed(o data.Observation, row int) {
 		c.lateTotal = true
 		return
 	}
-	qk := partnerKey{o.Reporter, o.Flow, o.Period, o.Product.Classification, o.Product.Code}
+	ids := c.ids
+	qk := partnerKey{ids.reporters.id(o.Reporter), ids.flows.id(o.Flow), ids.periods.id(o.Period),
+		ids.products.id(productCode{o.Product.Classification, o.Product.Code})}
 	if s := entry(c, c.partners, qk); s != nil {
 		s.listed, s.hasListed, s.listedRow = o.ValueUSD, true, row
 	}
@@ -237,6 +246,24 @@ func entry[K comparable](c *partsCheck, m map[K]*partsOf, k K) *partsOf {
 	}
 	s := &partsOf{}
 	m[k] = s
+	return s
+}
+
+// lastParts is a key and its sums, the last entry gave.
+type lastParts[K comparable] struct {
+	key K
+	s   *partsOf
+}
+
+// entry is entry(c, m, k), answered without m when k is the last key.
+func (l *lastParts[K]) entry(c *partsCheck, m map[K]*partsOf, k K) *partsOf {
+	if l.s != nil && l.key == k {
+		return l.s
+	}
+	s := entry(c, m, k)
+	if s != nil {
+		l.key, l.s = k, s
+	}
 	return s
 }
 
@@ -269,6 +296,7 @@ type partsDiff struct {
 // warnings lists the totals whose parts add up to something else.
 func (c *partsCheck) warnings() []string {
 	var diffs []partsDiff
+	ids := c.ids
 	for k, s := range c.products {
 		if !s.hasTotal {
 			continue
@@ -277,7 +305,7 @@ func (c *partsCheck) warnings() []string {
 			if s.n[lv] == 0 || !differs(s.total, s.sum[lv], c.shortfall) {
 				continue
 			}
-			what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, k.partner, k.period.Label())
+			what := fmt.Sprintf("%s %s %s, %s", ids.reporters.keys[k.reporter], ids.flows.keys[k.flow], ids.partners.keys[k.partner], ids.periods.keys[k.period].Label())
 			diffs = append(diffs, partsDiff{what + levelNames[lv], func() string {
 				return fmt.Sprintf("%s: the stated total is %s US$ but its %d %s add up to %s US$ (%s); both are kept as stated",
 					what, usd(s.total), s.n[lv], levelNames[lv], usd(s.sum[lv]), gap(s.total, s.sum[lv]))
@@ -285,23 +313,26 @@ func (c *partsCheck) warnings() []string {
 		}
 	}
 	for k, s := range c.partners {
-		if s.n[0] == 0 {
-			continue
+		overTotal := s.hasTotal && differs(s.total, s.sum[0], false)
+		offListed := s.hasListed && differs(s.listed, s.sum[0], true)
+		if s.n[0] == 0 || !overTotal && !offListed {
+			continue // the common case, so the text below is only written for a difference
 		}
-		product := k.product
-		if k.class != data.Total {
-			product = string(k.class) + " " + k.product
+		pc := ids.products.keys[k.product]
+		product := pc.code
+		if pc.class != data.Total {
+			product = string(pc.class) + " " + pc.code
 		}
-		what := fmt.Sprintf("%s %s %s, %s", k.reporter, k.flow, product, k.period.Label())
+		what := fmt.Sprintf("%s %s %s, %s", ids.reporters.keys[k.reporter], ids.flows.keys[k.flow], product, ids.periods.keys[k.period].Label())
 		// World beside some partners lists a selection: only an excess
 		// is an inconsistency. A Total row under them is their sum.
-		if s.hasTotal && differs(s.total, s.sum[0], false) {
+		if overTotal {
 			diffs = append(diffs, partsDiff{what + "partners", func() string {
 				return fmt.Sprintf("%s: the stated total with World is %s US$ but the %d partners listed add up to %s US$ (%s); both are kept as stated",
 					what, usd(s.total), s.n[0], usd(s.sum[0]), gap(s.total, s.sum[0]))
 			}})
 		}
-		if s.hasListed && differs(s.listed, s.sum[0], true) {
+		if offListed {
 			diffs = append(diffs, partsDiff{what + "partners listed", func() string {
 				return fmt.Sprintf("%s: the Total row (row %d, the sum of the partners listed; not stored) states %s US$ but the %d partners listed add up to %s US$ (%s); the partners are kept as stated",
 					what, s.listedRow, usd(s.listed), s.n[0], usd(s.sum[0]), gap(s.listed, s.sum[0]))

@@ -145,7 +145,7 @@ func monthOnly(h string) int {
 	if len(h) > 12 {
 		return 0
 	}
-	t := strings.TrimSuffix(stripFootnote(strings.TrimFunc(h, isSpace)), ".")
+	t := strings.TrimSuffix(stripFootnote(trimSpace(h)), ".")
 	return monthNames[strings.ToLower(t)]
 }
 
@@ -156,7 +156,7 @@ func findWideHeader(head [][]string, fiscalStart int) (int, *wideHeader) {
 		h := &wideHeader{labels: cells}
 		label, other := false, false
 		for c, cell := range cells {
-			cell = strings.TrimFunc(cell, isSpace)
+			cell = trimSpace(cell)
 			if cell == "" {
 				continue
 			}
@@ -273,7 +273,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 	}
 	for i, cells := range above {
 		for _, c := range cells {
-			c = strings.TrimFunc(c, isSpace)
+			c = trimSpace(c)
 			if sc, name, ok, err := parseUnit(c); ok {
 				return unitFound{scale: sc, name: name, from: fmt.Sprintf("row %d %q", rowOf(i), c)}
 			} else if err != "" {
@@ -282,7 +282,7 @@ func (w *wide) findUnit(above [][]string, header []string, rowOf func(i int) int
 		}
 	}
 	for _, c := range header {
-		c = strings.TrimFunc(c, isSpace)
+		c = trimSpace(c)
 		if sc, name, ok, err := parseUnit(c); ok {
 			return unitFound{scale: sc, name: name, from: fmt.Sprintf("header row %d %q", rowOf(len(above)), c)}
 		} else if err != "" {
@@ -331,7 +331,7 @@ func (w *wide) fromTitle(above [][]string, rowOf func(int) int) titleFound {
 			if len(c) > maxLabel {
 				continue
 			}
-			c = strings.TrimFunc(c, isSpace)
+			c = trimSpace(c)
 			t := strings.TrimRight(strings.TrimSpace(reBracketed.ReplaceAllString(c, "")), ".:;,")
 			for _, re := range titlePatterns {
 				m := re.FindStringSubmatch(t)
@@ -493,7 +493,7 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 		}
 		first := ""
 		for _, c := range cells {
-			if c = strings.TrimFunc(c, isSpace); c != "" {
+			if c = trimSpace(c); c != "" {
 				first = c
 				break
 			}
@@ -620,7 +620,7 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	h := st.h
 	cell := func(i int) string {
 		if i >= 0 && i < len(cells) {
-			return strings.TrimFunc(cells[i], isSpace)
+			return trimSpace(cells[i])
 		}
 		return ""
 	}
@@ -637,7 +637,7 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	fail := func(col int, value, msg string) *Error {
 		e := &Error{Sheet: sheet, Row: row, Value: value, Msg: msg}
 		if col < len(h.labels) {
-			e.Column = strings.TrimFunc(h.labels[col], isSpace)
+			e.Column = trimSpace(h.labels[col])
 		}
 		return e
 	}
@@ -792,7 +792,7 @@ func (w *wide) year(above [][]string, rowOf func(int) int) (int, string) {
 				return 0, "" // a range of years is not the year of the months
 			}
 			y, _ := strconv.Atoi(ys[0])
-			return y, fmt.Sprintf("row %d %q", rowOf(i), strings.TrimFunc(c, isSpace))
+			return y, fmt.Sprintf("row %d %q", rowOf(i), trimSpace(c))
 		}
 	}
 	return 0, ""

@@ -155,7 +155,7 @@ func openXLSX(src *source, sheet string, scanner bool) (x *xlsxRows, err error) 
 		}
 	}
 	if x.scan != nil {
-		src.onClose(x.scan.close)
+		src.onClose(x.close)
 		return x, nil
 	}
 	if x.rows, err = x.excelizeRows(); err != nil {
@@ -169,6 +169,7 @@ func openXLSX(src *source, sheet string, scanner bool) (x *xlsxRows, err error) 
 type xlsxRows struct {
 	sheet        string
 	scan         *fastScan
+	ahead        *scanAhead  // runs scan in its own goroutine, from the first row read
 	pending      *scannedRow // read by the scanner, not yet returned; nil or &held
 	held         scannedRow  // pending's storage, so that a row costs no allocation
 	excelizeRows func() (*excelize.Rows, error)
@@ -199,7 +200,7 @@ func (x *xlsxRows) Next() (row int, cells []string, err error) {
 		// excelize reads on from the row the scanner could not read:
 		// its iterator steps through every row number, so x.row steps
 		// take it past the rows already returned.
-		x.scan.close()
+		x.close()
 		x.scan = nil
 		x.fellBack = true
 		if x.rows, err = x.excelizeRows(); err != nil {
@@ -220,13 +221,26 @@ func (x *xlsxRows) Next() (row int, cells []string, err error) {
 	return x.next()
 }
 
+// close stops the scanner's goroutine, then closes the part it read.
+func (x *xlsxRows) close() {
+	if x.ahead != nil {
+		x.ahead.close()
+	}
+	if x.scan != nil {
+		x.scan.close()
+	}
+}
+
 // nextScanned is next for the rows the scanner reads. Rows absent from
 // the file are stepped through as excelize steps through them, so that
 // merged header cells spread into them too.
 func (x *xlsxRows) nextScanned() (int, []string, error) {
 	for !x.done {
 		if x.pending == nil {
-			n, cells, err := x.scan.Next()
+			if x.ahead == nil {
+				x.ahead = newScanAhead(x.scan)
+			}
+			n, cells, err := x.ahead.Next()
 			switch {
 			case errors.Is(err, io.EOF):
 				x.done = true
