@@ -371,34 +371,18 @@ func (w *observationWriter) dropIndexes() error {
 	return nil
 }
 
-// restoreIndexes builds the indexes dropIndexes dropped. SQLite's sorter
-// may use up to sortThreads helper threads for it, which took a third
-// off the rebuild on this 2-core machine (docs/benchmarks.md).
+// restoreIndexes builds the indexes dropIndexes dropped, sorting as
+// sortInFiles says: with helper threads, which took a third off the
+// rebuild on this 2-core machine, in temporary files (docs/benchmarks.md).
 func (w *observationWriter) restoreIndexes() error {
 	if len(w.indexes) == 0 {
 		return nil
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `PRAGMA threads = `+strconv.Itoa(sortThreads())); err != nil {
+	restore, err := sortInFiles(w.ctx, w.tx, importCacheKiB)
+	if err != nil {
 		return err
 	}
-	// The sorter keeps runs as large as the page cache in memory, one
-	// per thread, and writes the sorted runs to temporary files, which
-	// the write connection keeps in memory (temp_store MEMORY, for the
-	// inserts' statement journals): there they took the peak memory of a
-	// 1,000,000-row import from 150 to 240 MB. Small runs in real
-	// temporary files, merged by the helper threads, measured both
-	// faster and leaner (docs/benchmarks.md).
-	for _, pragma := range []string{`PRAGMA cache_size = -` + strconv.Itoa(sortCacheKiB), `PRAGMA temp_store = FILE`} {
-		if _, err := w.tx.ExecContext(w.ctx, pragma); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		bg := context.WithoutCancel(w.ctx)
-		w.tx.ExecContext(bg, `PRAGMA threads = 0`)
-		w.tx.ExecContext(bg, `PRAGMA temp_store = MEMORY`)
-		w.tx.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(importCacheKiB))
-	}()
+	defer restore()
 	for _, def := range w.indexes {
 		if _, err := w.tx.ExecContext(w.ctx, def); err != nil {
 			return fmt.Errorf("rebuild index after the bulk load: %w", err)
@@ -410,6 +394,34 @@ func (w *observationWriter) restoreIndexes() error {
 
 // sortCacheKiB is the page cache while the indexes are built.
 const sortCacheKiB = 2048
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// sortInFiles sets c up for building indexes (an import's rebuild, a
+// migration's CREATE INDEX) and returns what sets it back, with the page
+// cache of cacheKiB. The sorter keeps runs as large as the page cache in
+// memory, one per thread, and writes the sorted runs to temporary files,
+// which the write connection keeps in memory (temp_store MEMORY, for the
+// inserts' statement journals): there they took the peak memory of a
+// 1,000,000-row import from 150 to 240 MB. Small runs in real temporary
+// files, merged by up to sortThreads helper threads, measured both
+// faster and leaner (docs/benchmarks.md).
+func sortInFiles(ctx context.Context, c execer, cacheKiB int) (restore func(), err error) {
+	for _, pragma := range []string{`PRAGMA threads = ` + strconv.Itoa(sortThreads()), `PRAGMA cache_size = -` + strconv.Itoa(sortCacheKiB), `PRAGMA temp_store = FILE`} {
+		if _, err := c.ExecContext(ctx, pragma); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		bg := context.WithoutCancel(ctx)
+		c.ExecContext(bg, `PRAGMA threads = 0`)
+		c.ExecContext(bg, `PRAGMA temp_store = MEMORY`)
+		c.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(cacheKiB))
+	}, nil
+}
 
 // sortThreads is how many threads SQLite's sorter may add to the
 // connection's own to build an index: one per CPU, at most 4.

@@ -136,6 +136,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Migrations that build an index over the observations sort as an
+	// import's rebuild does; before this, migration 0007 on 1,000,000
+	// rows took the process to 270 MB.
+	restore, err := sortInFiles(ctx, s.write, writeCacheKiB)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	for _, name := range names {
 		body, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
