@@ -37,6 +37,18 @@ const (
 // Flows lists every flow in display order.
 var Flows = [flowCount]Flow{Export, Import, ReExport, ReImport, Turnover}
 
+// onlyOf reports whether every byte of s is one of the ASCII bytes in
+// set: strings.Trim with a cutset, without building the cutset's table
+// for every product of every row.
+func onlyOf(s, set string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Validate reports whether f is a known flow.
 func (f Flow) Validate() error {
 	for _, g := range Flows {
@@ -142,11 +154,11 @@ func (p Product) Validate() error {
 			return fmt.Errorf("%w: the total product must have code TOTAL, not %q", ErrInvalid, p.Code)
 		}
 	case HS:
-		if n := len(p.Code); n != 2 && n != 4 && n != 6 || strings.Trim(p.Code, "0123456789") != "" {
+		if n := len(p.Code); n != 2 && n != 4 && n != 6 || !onlyOf(p.Code, "0123456789") {
 			return fmt.Errorf("%w: HS code %q must be 2, 4 or 6 digits", ErrInvalid, p.Code)
 		}
 	case HSSection:
-		if p.Code == "" || strings.Trim(p.Code, "IVX") != "" {
+		if p.Code == "" || !onlyOf(p.Code, "IVX") {
 			return fmt.Errorf("%w: HS section %q must be a roman numeral", ErrInvalid, p.Code)
 		}
 	case Sector:

@@ -353,3 +353,16 @@ func TestProductLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyOfIsTrimWithACutset: onlyOf gives strings.Trim's answer (all
+// of s trimmed away) for the codes a file can hold, multi-byte text
+// included, for both sets Product.Validate uses.
+func TestOnlyOfIsTrimWithACutset(t *testing.T) {
+	for _, set := range []string{"0123456789", "IVX"} {
+		for _, s := range []string{"", "08", "8", "0801", "080110", "08a", " 08", "XIV", "XIv", "IIIII", "٠٨", "０８", "Ⅻ", "XI ", "\x00", "9\xff"} {
+			if got, want := onlyOf(s, set), strings.Trim(s, set) == ""; got != want {
+				t.Errorf("onlyOf(%q, %q) = %v, strings.Trim says %v", s, set, got, want)
+			}
+		}
+	}
+}
