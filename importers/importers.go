@@ -166,8 +166,14 @@ type Options struct {
 	// the source gives no figure, so none is stored.
 	Skipped func(*Error)
 	// Progress, when set, is told how many observations have been read,
-	// every so often and once at the end, for a progress display.
+	// every ProgressEvery observations and once at the end, for a
+	// progress display.
 	Progress func(rows int64)
+	// ProgressEvery is how many observations there are between two
+	// Progress calls: 0 means 10,000. A caller that knows a file's size
+	// (the upload's preview counted its rows) sets about a hundredth of
+	// it, so that a small file's bar moves too.
+	ProgressEvery int64
 
 	badRow func(*Error) // set by begin when SkipBadRows is
 	// listedTotal is told about a wide table's Total row under partner

@@ -61,7 +61,7 @@ type Report struct {
 const (
 	maxPairsListed = 200
 	maxBadRowsKept = 10000
-	progressEvery  = 10000 // observations between two Options.Progress calls
+	progressEvery  = 10000 // observations between two Options.Progress calls, unless ProgressEvery says
 )
 
 // detection is what a layout found in the head rows besides its score:
@@ -372,7 +372,7 @@ func (rc *recorder) add(o data.Observation) {
 	if rc.totals != nil {
 		rc.totals.addKeyed(o, k)
 	}
-	if rc.o.Progress != nil && rc.r.Rows-rc.progress >= progressEvery {
+	if rc.o.Progress != nil && rc.r.Rows-rc.progress >= cmp.Or(rc.o.ProgressEvery, progressEvery) {
 		rc.progress = rc.r.Rows
 		rc.o.Progress(rc.r.Rows)
 	}

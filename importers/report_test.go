@@ -505,3 +505,38 @@ func TestRecorderSetsAreObservations(t *testing.T) {
 		t.Errorf("periods %v, pairs %v (%d), %d rows; want %v, %v (3), 5 rows", r.Periods, r.Pairs, r.NumPairs, r.Rows, wantPeriods, wantPairs)
 	}
 }
+
+// TestProgressEvery: Progress is told the rows read every ProgressEvery
+// observations and once at the end, so a small upload's bar moves; with
+// no ProgressEvery, a file under 10,000 rows is reported at the end only.
+func TestProgressEvery(t *testing.T) {
+	read := func(every int64) []int64 {
+		t.Helper()
+		f, err := os.Open(filepath.Join("testdata", "comtrade_plus_india_2019.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var calls []int64
+		r, err := Check(context.Background(), mustReference(t), "comtrade_plus_india_2019.csv", f, Options{ProgressEvery: every, Progress: func(rows int64) { calls = append(calls, rows) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) == 0 || calls[len(calls)-1] != r.Rows {
+			t.Fatalf("ProgressEvery %d: calls %v do not end at the file's %d rows", every, calls, r.Rows)
+		}
+		return calls
+	}
+	calls := read(3)
+	for i, n := range calls[:len(calls)-1] {
+		if n != int64(3*(i+1)) {
+			t.Fatalf("ProgressEvery 3: calls %v, want 3, 6, 9, … then the total", calls)
+		}
+	}
+	if len(calls) < 3 {
+		t.Fatalf("ProgressEvery 3: only %d calls (%v): the test file is too small to show progress", len(calls), calls)
+	}
+	if calls := read(0); len(calls) != 1 {
+		t.Errorf("no ProgressEvery: calls %v, want only the total (the file has under 10,000 rows)", calls)
+	}
+}

@@ -175,6 +175,7 @@ func (s *Server) startImport(ctx context.Context, p pendingPreview, o importers.
 	if err := s.imports.add(job); err != nil {
 		return "", err
 	}
+	o.ProgressEvery = max(1, job.expected/100) // the bar moves by about 1% at a time
 	o.Progress = func(rows int64) {
 		job.rows.Store(rows)
 		if rows >= job.expected {
