@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 )
@@ -70,4 +71,32 @@ func TestDeleteAfterCancelledImportCascades(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertCounts(t, s, 0, 0)
+}
+
+// TestImportTxRestoresSortSettings: an import whose transaction ends
+// while restoreIndexes has the sorter's settings on (a cancel during the
+// rebuild: the deferred restore then runs on a finished transaction and
+// does nothing) leaves the write connection as it was, through
+// inImportTx's own clean-up.
+func TestImportTxRestoresSortSettings(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := s.inImportTx(ctx, func(tx *sql.Tx) error {
+		if _, err := sortInFiles(ctx, tx, importCacheKiB); err != nil {
+			return err
+		}
+		cancel()
+		return ctx.Err()
+	})
+	if err == nil {
+		t.Fatal("the cancelled transaction succeeded")
+	}
+	var temp, threads, cache int
+	if err := s.write.QueryRowContext(context.Background(), `SELECT temp_store, threads, cache_size FROM pragma_temp_store, pragma_threads, pragma_cache_size`).Scan(&temp, &threads, &cache); err != nil {
+		t.Fatal(err)
+	}
+	if temp != 2 || threads != 0 || cache != -writeCacheKiB {
+		t.Errorf("after the cancel: temp_store %d, threads %d, cache_size %d; want 2, 0, %d", temp, threads, cache, -writeCacheKiB)
+	}
+	checkConstraintsEnforced(t, s, "after a cancel during the rebuild")
 }

@@ -35,7 +35,9 @@ type ProductsQuery struct {
 	// PeriodMonths, with PeriodKind months, keeps the parts of years of
 	// that many months (1 for single months, 3 for quarters); 0 picks the
 	// length the dataset states most figures in. A dataset may state both
-	// months and quarters, and a quarter overlaps its months.
+	// months and quarters, and a quarter overlaps its months. With
+	// PeriodKind "", it applies only if the kind picked is months: a
+	// form's length selector keeps its value when its kind is changed.
 	PeriodMonths int
 }
 
@@ -60,7 +62,7 @@ func (q ProductsQuery) Validate() error {
 		return fmt.Errorf("%w: dataset %d", ErrInvalid, q.DatasetID)
 	case q.PeriodKind != "" && !slices.Contains(PeriodKinds, q.PeriodKind):
 		return fmt.Errorf("%w: period_kind must be calendar_year, fiscal_year or months, not %q", ErrInvalid, string(q.PeriodKind))
-	case q.PeriodMonths != 0 && q.PeriodKind != Months:
+	case q.PeriodMonths != 0 && q.PeriodKind != Months && q.PeriodKind != "":
 		return fmt.Errorf("%w: period_months goes with period_kind=months", ErrInvalid)
 	case q.PeriodMonths < 0 || q.PeriodMonths > 11:
 		return fmt.Errorf("%w: period_months must be a number of months from 1 to 11, not %d", ErrInvalid, q.PeriodMonths)
@@ -249,11 +251,21 @@ func (s *Store) Products(ctx context.Context, q ProductsQuery) (ProductTrade, er
 			figures[p]++
 		}
 	}
-	t.Periods, t.Omitted = likePeriods(figures, q.PeriodKind, q.PeriodMonths)
+	kind, months := q.PeriodKind, q.PeriodMonths
+	if kind == "" && months != 0 {
+		// A length goes with months: it applies only when the kind the
+		// dataset states most figures in is months.
+		if most, _ := likePeriods(figures, "", 0); len(most) > 0 && most[0].Kind() == Months {
+			kind = Months
+		} else {
+			months = 0
+		}
+	}
+	t.Periods, t.Omitted = likePeriods(figures, kind, months)
 	if len(t.Periods) == 0 {
-		what := KindPlural(q.PeriodKind)
-		if q.PeriodMonths != 0 {
-			what = Period{NewMonth(2000, 1), NewMonth(2000, q.PeriodMonths)}.ClassPlural()
+		what := KindPlural(kind)
+		if months != 0 {
+			what = Period{NewMonth(2000, 1), NewMonth(2000, months)}.ClassPlural()
 		}
 		return t, fmt.Errorf("%w: dataset %d states no %s figures of %s for %s%s%s for %s, only for %s", ErrNotFound, t.DatasetID, q.Flow, q.Reporter,
 			productsPhrase(t.Products), partnerPhrase(q.Partner), yearsPhrase(q.From, q.To), what, kindsPhrase(t.Omitted))

@@ -309,8 +309,28 @@ func TestProductsMonthsAndQuarters(t *testing.T) {
 	if _, err := s.Products(ctx, q); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "6-month periods") {
 		t.Errorf("half years: err = %v", err)
 	}
-	if err := (ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}, PeriodMonths: 3}).Validate(); !errors.Is(err, ErrInvalid) {
-		t.Errorf("period_months without months: %v", err)
+	if err := (ProductsQuery{Reporter: "IND", Flow: Export, Products: []Product{hs30}, PeriodKind: CalendarYear, PeriodMonths: 3}).Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("period_months with calendar years: %v", err)
+	}
+	// The kind left to the most stated, here months: a length applies.
+	q.PeriodKind, q.PeriodMonths = "", 3
+	if got, err = s.Products(ctx, q); err != nil || !cmp.Equal(got.Periods, []Period{quarter(1), quarter(2)}) {
+		t.Errorf("quarters, the kind left to the most stated: %v, %v", got.Periods, err)
+	}
+	// A dataset of five calendar years and two quarters: the most stated
+	// kind is years, and a length left in a form's selector is moot
+	// (made-up figures).
+	years := []Observation{productObs("IND", "CHN", quarter(1), Export, hs30, 1, "quarter 1"), productObs("IND", "CHN", quarter(2), Export, hs30, 2, "quarter 2")}
+	for y := 2015; y <= 2019; y++ {
+		years = append(years, productObs("IND", "CHN", Year(y), Export, hs30, float64(y), fmt.Sprintf("year %d", y)))
+	}
+	d, err := importAll(ctx, s, testDataset("years and quarters"), years)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.DatasetID = d.ID
+	if got, err = s.Products(ctx, q); err != nil || len(got.Periods) != 5 || got.PeriodKind != CalendarYear {
+		t.Errorf("a length with the kind left to the most stated, years: %v (%s), %v", got.Periods, got.PeriodKind, err)
 	}
 	if !month(1).SameClass(month(7)) || !quarter(1).SameClass(quarter(4)) || quarter(1).SameClass(Period{NewMonth(2021, 2), NewMonth(2021, 4)}) ||
 		month(1).SameClass(quarter(1)) || !Fiscal(2020, 7).SameClass(Fiscal(2021, 7)) || Fiscal(2020, 7).SameClass(Fiscal(2020, 4)) {

@@ -264,13 +264,19 @@ func (s *Store) inImportTx(ctx context.Context, fn func(*sql.Tx) error) (err err
 		_, cerr := conn.ExecContext(bg, `PRAGMA cache_size = -`+strconv.Itoa(writeCacheKiB))
 		_, rerr := conn.ExecContext(bg, `PRAGMA foreign_keys = ON`)
 		_, ierr := conn.ExecContext(bg, `PRAGMA ignore_check_constraints = OFF`)
-		_, terr := conn.ExecContext(bg, `PRAGMA temp_store = MEMORY`) // restoreIndexes may have left FILE
-		rerr = errors.Join(rerr, ierr, terr)
-		on, ignored := 0, 1
+		// restoreIndexes may have left its sorting settings, if the
+		// transaction ended under it (a cancelled import).
+		_, terr := conn.ExecContext(bg, `PRAGMA temp_store = MEMORY`)
+		_, herr := conn.ExecContext(bg, `PRAGMA threads = 0`)
+		rerr = errors.Join(rerr, ierr, terr, herr)
+		on, ignored, threads := 0, 1, 1
 		if rerr == nil {
 			rerr = conn.QueryRowContext(bg, `SELECT foreign_keys, ignore_check_constraints FROM pragma_foreign_keys, pragma_ignore_check_constraints`).Scan(&on, &ignored)
 		}
-		if rerr != nil || cerr != nil || on != 1 || ignored != 0 {
+		if rerr == nil {
+			rerr = conn.QueryRowContext(bg, `PRAGMA threads`).Scan(&threads)
+		}
+		if rerr != nil || cerr != nil || on != 1 || ignored != 0 || threads != 0 {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 			if rerr = errors.Join(rerr, cerr); rerr != nil && err == nil {
 				err = fmt.Errorf("restore the write connection's settings after the import: %w", rerr)

@@ -112,12 +112,12 @@ func (s *Server) products(c echo.Context) (productsAnswer, error) {
 	// The length of parts of years goes with months only; a form that
 	// switches to years keeps its length selector's value, which is moot.
 	// The form also offers the length when the kind is left to "most
-	// stated" and that is months: a length chosen there asks for months.
+	// stated": the store applies it if that kind is months, and not if
+	// it is years (the selector may still hold a length chosen before).
 	if v := strings.TrimSpace(c.QueryParam("period_months")); v != "" && (a.q.PeriodKind == data.Months || a.q.PeriodKind == "") {
 		if a.q.PeriodMonths, err = strconv.Atoi(v); err != nil {
 			return a, fmt.Errorf("%w: period_months must be a number of months such as 3, not %q", data.ErrInvalid, v)
 		}
-		a.q.PeriodKind = data.Months
 	}
 	if err := a.q.Validate(); err != nil {
 		return a, err

@@ -56,7 +56,7 @@ func TestProductsMonthsAndQuarters(t *testing.T) {
 		{"no kind asked for: months, with the length offered", noKind, 200, []string{
 			"Periods shown: single months only", `<option value="" selected>most stated</option><option value="months">`, `<select name="period_months">`}},
 		{"quarters chosen, the kind left to most stated", noKind + "&period_kind=&period_months=3", 200, []string{
-			"Periods shown: 3-month periods only", `<option value="3" selected>3-month periods</option>`, `<option value="months" selected>`}},
+			"Periods shown: 3-month periods only", `<option value="3" selected>3-month periods</option>`, `<option value="" selected>most stated</option>`}},
 		{"not a length, the kind left to most stated", noKind + "&period_months=q", 400, []string{"period_months must be a number"}},
 		// A form switched to years keeps its length selector's value,
 		// which is moot: it is ignored, and the years are looked for.
