@@ -110,29 +110,24 @@ func placeFile(ref string) string {
 	return ref
 }
 
-// sortKeys sorts row keys by hash, and rows of one hash in the file's
-// order.
-func sortKeys(keys []rowKey) {
-	slices.SortFunc(keys, func(a, b rowKey) int {
-		if a.hash != b.hash {
-			if a.hash < b.hash {
-				return -1
-			}
-			return 1
-		}
-		return int(a.seq) - int(b.seq)
-	})
-}
-
-// sortKeysAside sorts the keys in a goroutine of its own, so that the
-// sort runs beside SQLite's index rebuild; removeDuplicates waits for it.
-// Nothing else touches the keys meanwhile.
+// sortKeysAside sorts the row keys by hash, and rows of one hash in the
+// file's order, in a goroutine of its own, so that the sort runs beside
+// SQLite's index rebuild; removeDuplicates waits for it. Nothing else
+// touches the keys meanwhile.
 func (w *observationWriter) sortKeysAside() {
 	done := make(chan struct{})
 	w.keysSorted = done
 	go func() {
 		defer close(done)
-		sortKeys(w.keys)
+		slices.SortFunc(w.keys, func(a, b rowKey) int {
+			if a.hash != b.hash {
+				if a.hash < b.hash {
+					return -1
+				}
+				return 1
+			}
+			return int(a.seq) - int(b.seq)
+		})
 	}()
 }
 
@@ -142,11 +137,7 @@ func (w *observationWriter) sortKeysAside() {
 // aggregates; rows that disagree are kept. It returns what it found, in
 // the file's order, and the pairs whose abs_value must be summed again.
 func (w *observationWriter) removeDuplicates() ([]Duplicate, error) {
-	if w.keysSorted != nil {
-		<-w.keysSorted
-	} else {
-		sortKeys(w.keys)
-	}
+	<-w.keysSorted // sortKeysAside ran when the load ended
 	candidates := false
 	for i := 1; i < len(w.keys) && !candidates; i++ {
 		candidates = w.keys[i].hash == w.keys[i-1].hash

@@ -91,12 +91,21 @@ func TestImportTxRestoresSortSettings(t *testing.T) {
 	if err == nil {
 		t.Fatal("the cancelled transaction succeeded")
 	}
+	sortSettingsRestored(t, s, "after a cancel during the rebuild")
+	checkConstraintsEnforced(t, s, "after a cancel during the rebuild")
+}
+
+// sortSettingsRestored fails unless the write connection has its own
+// settings back after restoreIndexes's (sortInFiles): temporary files in
+// memory for the inserts' statement journals, no sorter threads, and the
+// write connection's page cache.
+func sortSettingsRestored(t *testing.T, s *Store, when string) {
+	t.Helper()
 	var temp, threads, cache int
 	if err := s.write.QueryRowContext(context.Background(), `SELECT temp_store, threads, cache_size FROM pragma_temp_store, pragma_threads, pragma_cache_size`).Scan(&temp, &threads, &cache); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", when, err)
 	}
 	if temp != 2 || threads != 0 || cache != -writeCacheKiB {
-		t.Errorf("after the cancel: temp_store %d, threads %d, cache_size %d; want 2, 0, %d", temp, threads, cache, -writeCacheKiB)
+		t.Errorf("%s: temp_store %d, threads %d, cache_size %d on the write connection; want 2 (MEMORY), 0, %d", when, temp, threads, cache, -writeCacheKiB)
 	}
-	checkConstraintsEnforced(t, s, "after a cancel during the rebuild")
 }

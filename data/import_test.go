@@ -168,10 +168,7 @@ func TestImportRestoresForeignKeys(t *testing.T) {
 			t.Errorf("%s: an observation of no dataset was not refused (err = %v)", when, err)
 		}
 		checkConstraintsEnforced(t, s, when)
-		var temp, threads int // the inserts' statement journals stay in memory (restoreIndexes sorts in files, on threads)
-		if err := s.write.QueryRowContext(ctx, `SELECT temp_store, threads FROM pragma_temp_store, pragma_threads`).Scan(&temp, &threads); err != nil || temp != 2 || threads != 0 {
-			t.Errorf("%s: temp_store = %d, threads = %d (%v) on the write connection, want 2 (MEMORY) and 0", when, temp, threads, err)
-		}
+		sortSettingsRestored(t, s, when)
 	}
 	check("before any import")
 	d, err := s.Import(ctx, testDataset("kept"), func(emit func(Observation) error) error { return bulkRows(50, emit) })

@@ -13,7 +13,6 @@ import (
 // migration 0005 is gone. Without ANALYZE statistics, as in use, SQLite
 // chooses by its built-in guesses, which is what this checks.
 func TestObservationQueriesUseIndexes(t *testing.T) {
-	ctx := context.Background()
 	s, _ := mustOpenStore(t)
 	queries := []struct{ name, sql, index string }{
 		{"sectors of a pair", `SELECT o.id, o.product_id FROM observations o
@@ -28,20 +27,7 @@ func TestObservationQueriesUseIndexes(t *testing.T) {
 		{"a dataset's periods", `SELECT DISTINCT period_start, period_end FROM observations WHERE dataset_id = 1 ORDER BY 1, 2`, "observations_dataset"},
 	}
 	for _, q := range queries {
-		rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql)
-		if err != nil {
-			t.Fatalf("%s: %v", q.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, q.name, q.sql)
 		all := strings.Join(plan, "; ")
 		for _, step := range plan {
 			if strings.HasPrefix(step, "SCAN o") && !strings.Contains(step, "INDEX") {
@@ -62,26 +48,12 @@ func TestObservationQueriesUseIndexes(t *testing.T) {
 // key or (LargestPairs, every dataset) whole, and never observations, so
 // the first request after a write does not group millions of rows.
 func TestHomeQueriesReadAggregates(t *testing.T) {
-	ctx := context.Background()
 	s, _ := mustOpenStore(t)
 	for _, q := range []struct {
 		name, sql string
 		args      []any
 	}{{"datasets", datasetsSQL, nil}, {"pairs", pairsSQL, []any{1}}, {"all pairs", allPairsSQL, nil}} {
-		rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, q.name, q.sql, q.args...)
 		all := strings.Join(plan, "; ")
 		t.Logf("%s: %s", q.name, all)
 		if strings.Contains(all, "observations") {
@@ -104,4 +76,28 @@ func TestHomeQueriesReadAggregates(t *testing.T) {
 			}
 		}
 	}
+}
+
+// queryPlan returns the detail column of EXPLAIN QUERY PLAN for query,
+// one step a line, as the read connections plan it.
+func queryPlan(t *testing.T, s *Store, name, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
