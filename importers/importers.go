@@ -363,7 +363,7 @@ type headInfo struct {
 // returned rows start again at the top of the file.
 func open(ref *data.Reference, name string, src *source, o Options) (Layout, Rows, headInfo, error) {
 	var hi headInfo
-	rows, err := newRows(src, o)
+	rows, err := newRows(src, name, o)
 	if err != nil {
 		return nil, nil, hi, locate(err, name, "")
 	}

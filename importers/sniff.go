@@ -18,13 +18,16 @@ var (
 	cfbMagic      = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") // a Compound File: .xls, or an encrypted .xlsx
 )
 
-// newRows sniffs the bytes of src (never the file's name) and starts the
-// reader they call for: a workbook reader for an Excel zip package, the
-// CSV reader for anything else, which refuses what is not delimited text.
-// Office 97–2003 containers are refused here: they must never reach
+// newRows sniffs the bytes of src and starts the reader they call for: a
+// workbook reader for an Excel zip package, the CSV reader for anything
+// else, which refuses what is not delimited text. The bytes decide, not
+// the name, with one exception: a file named as a workbook (.xlsx, .xlsm,
+// …) that is not a zip archive is refused, saying what it is instead, so
+// that a download cut short or a page saved as .xlsx is never read as
+// text. Office 97–2003 containers are refused here: they must never reach
 // excelize, which spends some 20 s of CPU deriving a key for an encrypted
 // workbook before it gives up.
-func newRows(src *source, o Options) (Rows, error) {
+func newRows(src *source, name string, o Options) (Rows, error) {
 	head := make([]byte, len(cfbMagic))
 	n, err := src.reader.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -41,7 +44,38 @@ func newRows(src *source, o Options) (Rows, error) {
 	case bytes.HasPrefix(head, cfbMagic):
 		return nil, cfbError(src.reader, src.size)
 	}
-	return newCSVRows(io.NewSectionReader(src.reader, 0, src.size), src.validUTF8)
+	rows, err := newCSVRows(io.NewSectionReader(src.reader, 0, src.size), src.validUTF8)
+	if ext, ok := workbookName(name); ok {
+		return nil, notAWorkbook(ext, err)
+	}
+	return rows, err
+}
+
+// workbookExtensions are the names of the zip workbooks excelize reads.
+var workbookExtensions = []string{".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"}
+
+// workbookName reports whether name ends as a workbook's does, and how.
+func workbookName(name string) (string, bool) {
+	lower := strings.ToLower(name)
+	for _, ext := range workbookExtensions {
+		if strings.HasSuffix(lower, ext) {
+			return ext, true
+		}
+	}
+	return "", false
+}
+
+// notAWorkbook is the error for a file named as a workbook whose bytes
+// are not a zip archive; csvErr is what the CSV reader said of them.
+func notAWorkbook(ext string, csvErr error) error {
+	const what = "the file is named %s but is not an Excel workbook (a workbook is a zip archive, starting with the bytes \"PK\"): "
+	if e, ok := errors.AsType[*Error](csvErr); ok {
+		return &Error{Msg: fmt.Sprintf(what, ext) + e.Msg}
+	}
+	if csvErr != nil {
+		return fmt.Errorf(what+"%w", ext, csvErr)
+	}
+	return &Error{Msg: fmt.Sprintf(what, ext) + "it holds delimited text, as a CSV file does; if it is one, name it .csv and import it again"}
 }
 
 // Content types of the main part of the workbooks excelize reads

@@ -52,7 +52,7 @@ func readRows(tb testing.TB, b []byte, sheet string) (string, []numbered, error)
 		tb.Fatal(err)
 	}
 	defer src.close()
-	rows, err := newRows(src, Options{Sheet: sheet})
+	rows, err := newRows(src, "", Options{Sheet: sheet})
 	if err != nil {
 		return "", nil, err
 	}
@@ -386,6 +386,12 @@ func TestXLSXRefuses(t *testing.T) {
 		{"word.doc", append(slices.Clone(cfbMagic), make([]byte, 1024)...), "Office 97–2003 file"},
 		{"wide.xlsx", excelizeWorkbook(t, wideRowBook), `wide.xlsx: sheet "Data", row 5: the row has a cell in column XFD (column 16384), but at most 1000 columns (A to ALL) are read`},
 		{"na.xlsx", excelizeWorkbook(t, errorCellBook), `na.xlsx: sheet "Data", row 9, column "Value (US$)": "#N/A" is not a number`},
+		// Named as a workbook, but not a zip archive: refused whatever the
+		// bytes are, saying what they look like.
+		{"renamed.xlsx", []byte("Year,Reporter,Partner,Flow,Product,Value\n2019,IND,RUS,export,TOTAL,1\n"), `renamed.xlsx: the file is named .xlsx but is not an Excel workbook (a workbook is a zip archive, starting with the bytes "PK"): it holds delimited text, as a CSV file does; if it is one, name it .csv`},
+		{"login.XLSM", []byte("<!DOCTYPE html><html><head><title>Sign in</title></head><body>Session expired</body></html>"), "the file is named .xlsm but is not an Excel workbook (a workbook is a zip archive, starting with the bytes \"PK\"): this is an HTML web page"},
+		{"nothing.xlsx", nil, "the file is named .xlsx but is not an Excel workbook (a workbook is a zip archive, starting with the bytes \"PK\"): the file is empty"},
+		{"api.xlsx", []byte(`{"error":"Result too large: 250000 records"}`), "is not an Excel workbook (a workbook is a zip archive, starting with the bytes \"PK\"): this is JSON"},
 	}
 	s := mustStore(t)
 	before := mustImport(t, s, filepath.Join(xlsxDir, "lo_long.xlsx"), Options{})
@@ -869,7 +875,7 @@ func FuzzXLSXReader(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer src.close()
-		rows, err := newRows(src, Options{})
+		rows, err := newRows(src, "", Options{})
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) && !strings.HasPrefix(err.Error(), "read: ") {
