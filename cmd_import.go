@@ -105,7 +105,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := []importResult{}
 	var errs []error
 	for _, path := range fs.Args() {
-		res, err := importOne(ctx, store, ref, path, o, *dryRun, stderr)
+		res, err := importOne(ctx, store, ref, path, o, *dryRun, originalsDir(*db), stderr)
 		if err != nil {
 			errs = append(errs, err)
 			res.Error = err.Error()
@@ -134,7 +134,8 @@ type importResult struct {
 	Name      string   `json:"name,omitempty"`
 	Format    string   `json:"format"`
 	Rows      int64    `json:"rows"`
-	Skipped   int      `json:"skipped"` // rows or cells that state no value
+	Skipped   int      `json:"skipped"`  // left out: no_value plus bad_row_count
+	NoValue   int      `json:"no_value"` // rows or cells that state no value ("", "-", "..")
 	SHA256    string   `json:"sha256,omitempty"`
 	Layout    string   `json:"layout"`
 	Reason    string   `json:"reason"`
@@ -184,8 +185,10 @@ type badRow struct {
 }
 
 // importOne imports (or with dryRun, checks) one file; errors start with
-// its path as given.
-func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, stderr io.Writer) (importResult, error) {
+// its path as given. An imported file's original is kept in originals,
+// named by its sha256, as the server keeps uploads, so that the dataset
+// can be traced to its bytes and imported again.
+func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, originals string, stderr io.Writer) (importResult, error) {
 	res := importResult{File: path, DryRun: dryRun}
 	f, err := os.Open(path)
 	if err != nil {
@@ -197,18 +200,32 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 		o.Progress = p.update
 		defer p.done()
 	}
-	var rep *importers.Report
+	var (
+		rep     *importers.Report
+		notKept error // the dataset is stored, but not its original
+	)
 	if dryRun {
 		rep, err = importers.Check(ctx, ref, path, f, o)
 	} else {
+		staged, serr := stageOriginal(originals, path)
+		if serr != nil {
+			return res, fmt.Errorf("%s: nothing imported: a copy of the original cannot be kept in %s: %w", path, originals, serr)
+		}
+		defer staged.discard()
 		var d data.Dataset
 		d, rep, err = importers.ImportReport(data.WithImporter(ctx, cliImporter()), store, path, f, o)
 		if err == nil {
 			res.ID, res.Name, res.SHA256 = d.ID, d.Name, d.SHA256
+			if kerr := staged.keep(d.SHA256); kerr != nil {
+				notKept = fmt.Errorf("dataset %d is stored, but its original is not kept in %s: %w", d.ID, originals, kerr)
+			}
 		}
 	}
 	if rep != nil {
 		res.fill(rep)
+	}
+	if notKept != nil {
+		res.Warnings = append(res.Warnings, notKept.Error())
 	}
 	return res, err
 }
@@ -217,7 +234,8 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 func (r *importResult) fill(rep *importers.Report) {
 	r.Format, r.Layout, r.Reason, r.Sheet, r.Encoding = rep.Layout, rep.Layout, rep.Reason, rep.Sheet, rep.Encoding
 	r.HeaderRow, r.Unit, r.UnitFrom, r.Details = rep.HeaderRow, rep.Unit, rep.UnitFrom, rep.Details
-	r.Rows, r.Skipped, r.Pairs, r.PairCount, r.Warnings, r.BadCount = rep.Rows, rep.NoValue, rep.Pairs, rep.NumPairs, rep.Warnings, rep.BadRowCount
+	r.Rows, r.NoValue, r.Pairs, r.PairCount, r.Warnings, r.BadCount = rep.Rows, rep.NoValue, rep.Pairs, rep.NumPairs, rep.Warnings, rep.BadRowCount
+	r.Skipped = r.NoValue + r.BadCount
 	for _, p := range rep.Periods {
 		r.Periods = append(r.Periods, p.Label())
 	}
@@ -247,7 +265,7 @@ func printImports(w io.Writer, out []importResult, dryRun bool) error {
 	if !dryRun {
 		fmt.Fprintln(tw, "ID\tNAME\tROWS\tPERIODS\tPAIRS\tSKIPPED\tFORMAT\tFILE")
 		for _, r := range out {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, r.Name, r.Rows, len(r.Periods), r.PairCount, r.Skipped+r.BadCount, r.Format, r.File)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, r.Name, r.Rows, len(r.Periods), r.PairCount, r.Skipped, r.Format, r.File)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

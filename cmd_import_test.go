@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -103,6 +105,99 @@ func TestImportSkipBadRowsCommand(t *testing.T) {
 	sets := datasetsJSON(t, db)
 	if len(sets) != 1 || sets[0]["rows"] != float64(3) {
 		t.Errorf("datasets %v; want one of 3 rows", sets)
+	}
+
+	// --json counts the bad row among the skipped ones, apart from the
+	// cells that state no value.
+	out.Reset()
+	db2 := filepath.Join(t.TempDir(), "t.db")
+	if err := run(ctx, []string{"import", "--db", db2, "--skip-bad-rows", "--json", bad}, &out, &errOut); err != nil {
+		t.Fatalf("--skip-bad-rows --json: %v", err)
+	}
+	var res []importResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	if r := res[0]; r.BadCount != 1 || r.NoValue != 0 || r.Skipped != 1 || len(r.BadRows) != 1 {
+		t.Errorf("--json: skipped %d, no_value %d, bad_row_count %d, bad_rows %v; want 1, 0, 1 and the row", r.Skipped, r.NoValue, r.BadCount, r.BadRows)
+	}
+}
+
+// TestImportKeepsOriginal: the command keeps an imported file's bytes
+// beside the database, named by the sha256 the dataset records, as the
+// server keeps uploads; a refused file, a file already imported and a dry
+// run leave nothing there, and a directory that cannot take the copy
+// stops the import before anything is written.
+func TestImportKeepsOriginal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	originals := db + ".files"
+	file := filepath.Join("importers", "testdata", "wide_months_2023.csv")
+	bad := filepath.Join("importers", "testdata", "bad_value.csv")
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(want)
+	var out, errOut bytes.Buffer
+
+	if err := run(ctx, []string{"import", "--db", db, "--dry-run", file}, &out, &errOut); err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if _, err := os.Stat(originals); !os.IsNotExist(err) {
+		t.Errorf("the dry run made %s: %v", originals, err)
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--json", file}, &out, &errOut); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut.String())
+	}
+	var res []importResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	if res[0].SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("the dataset records sha256 %s; the file's is %x", res[0].SHA256, sum)
+	}
+	kept := filepath.Join(originals, hex.EncodeToString(sum[:]))
+	if got, err := os.ReadFile(kept); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the original kept as %s: %v, %d bytes; want the file's %d bytes", kept, err, len(got), len(want))
+	}
+	onlyKept := func(when string) {
+		t.Helper()
+		entries, err := os.ReadDir(originals)
+		if err != nil || len(entries) != 1 || entries[0].Name() != filepath.Base(kept) {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s, %s holds %v (%v); want only %s", when, originals, names, err, filepath.Base(kept))
+		}
+	}
+	onlyKept("after the import")
+
+	if err := run(ctx, []string{"import", "--db", db, bad}, &out, &errOut); err == nil {
+		t.Fatal("a bad file was imported")
+	}
+	onlyKept("after a refused file")
+	if err := run(ctx, []string{"import", "--db", db, file}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "already imported as dataset 1") {
+		t.Errorf("the same file again: %v", err)
+	}
+	onlyKept("after the same file again")
+
+	// The originals' place is taken by a plain file: nothing is imported.
+	db2 := filepath.Join(dir, "u.db")
+	if err := os.WriteFile(db2+".files", []byte("in the way"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"import", "--db", db2, file}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "nothing imported: a copy of the original cannot be kept in "+db2+".files") {
+		t.Errorf("import with no room for the original: %v", err)
+	}
+	if sets := datasetsJSON(t, db2); len(sets) != 0 {
+		t.Errorf("with no room for the original the database holds %v", sets)
 	}
 }
 

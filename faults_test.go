@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -332,16 +333,37 @@ func TestImportIntoFullDisk(t *testing.T) {
 		t.Fatalf("first import: %v\n%s", err, out)
 	}
 	file := filepath.Join(dir, "synthetic_trade.csv")
-	const rows = 10000 // synthetic; their pages need about 1.3 MB
+	const rows = 8000 // synthetic: 440 KB of CSV, whose pages need about 1 MB
 	syntheticTrade(t, file, rows)
 	sha := fileSHA(t, file)
 	before := readSnapshot(t, db)
+	originals := db + ".files"
+	keptBefore := dirNames(t, originals)
 
-	// 512 KiB: above the database's size (some 100 KiB), below what the
+	// 128 KiB: above the database's size (some 100 KiB), below the file,
+	// whose copy kept as the dataset's original is written first.
+	cmd = underFileSizeLimit(128<<10, bin, "import", "--db", db, file)
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("the import succeeded under a limit below the file's size:\n%s", cmd.Stdout)
+	}
+	stderr := cmd.Stderr.(*bytes.Buffer).String()
+	for _, want := range []string{file + ":", "nothing imported: a copy of the original cannot be kept in " + originals, "the disk is full or a file size limit"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the error does not say %q:\n%s", want, stderr)
+		}
+	}
+	if after := readSnapshot(t, db); after != before {
+		t.Errorf("the import refused before it began changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+	if kept := dirNames(t, originals); !slices.Equal(kept, keptBefore) {
+		t.Errorf("%s holds %v after the refused import; want %v", originals, kept, keptBefore)
+	}
+
+	// 512 KiB: above the database's size and the file's, below what the
 	// import writes to the WAL.
 	cmd = underFileSizeLimit(512<<10, bin, "import", "--db", db, file)
 	err := cmd.Run()
-	stderr := cmd.Stderr.(*bytes.Buffer).String()
+	stderr = cmd.Stderr.(*bytes.Buffer).String()
 	if err == nil {
 		t.Fatalf("the import succeeded under the limit:\n%s", cmd.Stdout)
 	}
@@ -360,6 +382,9 @@ func TestImportIntoFullDisk(t *testing.T) {
 	if after := readSnapshot(t, db); after != before {
 		t.Errorf("the failed import changed the database:\nbefore %s\nafter  %s", before, after)
 	}
+	if kept := dirNames(t, originals); !slices.Equal(kept, keptBefore) {
+		t.Errorf("%s holds %v after the failed import; want %v", originals, kept, keptBefore)
+	}
 
 	// With room, the same file goes in.
 	cmd = exec.Command(bin, "import", "--db", db, file)
@@ -369,6 +394,23 @@ func TestImportIntoFullDisk(t *testing.T) {
 	if s := inspect(t, db, sha); s.Integrity != "ok" || s.Stored != rows {
 		t.Errorf("import with room: integrity %q, %d rows; want %d", s.Integrity, s.Stored, rows)
 	}
+	if kept := dirNames(t, originals); !slices.Contains(kept, sha) || len(kept) != len(keptBefore)+1 {
+		t.Errorf("%s holds %v after the import; want %v and %s", originals, kept, keptBefore, sha)
+	}
+}
+
+// dirNames lists the names in dir, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // readSnapshot is snapshot (adversarial_test.go) of the database at path.
