@@ -317,6 +317,9 @@ func (s *Server) handlePreviewForm(c echo.Context) error {
 	}
 	defer up.discard()
 	delete(fields, csrfField)
+	if up != nil && fields["preview"] != "" {
+		fields = s.newFileFields(fields)
+	}
 	o, err := s.importOptions(fields)
 	if err != nil {
 		v := s.newUploadView(a, fields, nil)
@@ -335,6 +338,31 @@ func (s *Server) handlePreviewForm(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+id)
+}
+
+// newFileFields are the options for a new file sent with the upload form
+// of another file's preview. That form was filled in for the previous
+// file: its sheet and column choices name that file's sheets and columns,
+// and its other options (layout, flow, unit, reporter, partner, fiscal
+// year, name, source) were chosen for that file. So the new file is read
+// from detection: sheet and columns are left out, and so is every option
+// the form sends as the preview had it; one the admin changed on the
+// page, with the new file chosen, is the new file's. When the previous
+// preview is gone, none is kept.
+func (s *Server) newFileFields(fields map[string]string) map[string]string {
+	out := map[string]string{}
+	before, ok := s.uploads.pending(fields["preview"])
+	if !ok {
+		return out
+	}
+	for k, v := range fields {
+		switch {
+		case k == "preview", k == "sheet", strings.HasPrefix(k, "map_"):
+		case strings.TrimSpace(v) != strings.TrimSpace(before.fields[k]):
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // previewAgain parses a pending preview's file with new options.
