@@ -391,12 +391,40 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+p.id)
 }
 
-// sameSheet says whether a sheet asked for is the one the preview read:
-// the one asked for before, or the one read ("" is the first visible
-// sheet with data, so from a named sheet back to "" counts as another).
+// sameSheet says whether the sheet asked for is the one the preview read
+// (result.Sheet), as the importers choose a sheet: the one asked for
+// before; that sheet by its name, in any case, as Excel matches names;
+// or "", the first visible sheet with data, when that is the sheet read
+// (the first visible sheet, which has the data read). Anything else, a
+// sheet the preview did not get to read included, counts as another.
 func (p pendingPreview) sameSheet(sheet string) bool {
-	before := strings.TrimSpace(p.fields["sheet"])
-	return sheet == before || sheet != "" && sheet == p.result.Sheet
+	before, read := strings.TrimSpace(p.fields["sheet"]), p.result.Sheet
+	switch {
+	case sheet == before:
+		return true
+	case read == "":
+		return false
+	case sheet == "":
+		for _, sh := range p.result.Sheets {
+			if !sh.Hidden {
+				return sh.Name == read
+			}
+		}
+		return false
+	}
+	// The sheet the importers choose: an exact name first, then the
+	// first that differs in case only.
+	for _, sh := range p.result.Sheets {
+		if sh.Name == sheet {
+			return sh.Name == read
+		}
+	}
+	for _, sh := range p.result.Sheets {
+		if strings.EqualFold(sh.Name, sheet) {
+			return sh.Name == read
+		}
+	}
+	return false
 }
 
 // handleCommitForm starts importing a pending preview's file in the

@@ -287,3 +287,50 @@ func TestPreviewSheetDropsMapping(t *testing.T) {
 		[]string{"The file cannot be imported", "<td>India mapping</td>", "both mean trade value usd"},
 		[]string{`<option value="F" selected>`})
 }
+
+// TestPreviewSameSheetKeepsMapping: the sheet the preview read, asked for
+// again in another way, is the same sheet, so the column choices made
+// for its header stay: by its name when none was chosen, by no name (the
+// first visible sheet with data) once named, by its name in other case
+// (which the importers match, as Excel does). Only another sheet drops
+// them, also when no name stands for another sheet than the one read.
+func TestPreviewSameSheetKeepsMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	id := previewForm(t, a, cookie, csrf, "india_two_sheets.xlsx", twoSheetBook(t), field{"map_partner", "B"}, field{"map_value", "E"})
+	loc := "/datasets/new?preview=" + id
+	mapped := []string{"<dt>Sheet</dt><dd>India mapping</dd>", "Commit: import 6 figures", "6,226,189,464",
+		`<option value="B" selected>B · Country</option>`, `<option value="E" selected>E · Trade Value (US$)</option>`,
+		`<li data-role="value">value: <b>E</b> “Trade Value (US$)” <span class="muted">(as you chose)</span></li>`}
+	for _, step := range []struct {
+		what, sheet string
+		want        []string
+		refused     bool
+	}{
+		{"the sheet read, by its name", "India mapping", mapped, false},
+		{"the first visible sheet with data, the same one", "", mapped, false},
+		{"its name in other case", "INDIA Mapping", mapped, false},
+		{"the sheet by name again", "India mapping", mapped, false},
+		{"another sheet", "India long", []string{"<dt>Sheet</dt><dd>India long</dd>", "Commit: import 10 figures",
+			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`}, false},
+		// From there, the first visible sheet with data is another one:
+		// the choices the form sends were made for the second sheet.
+		{"the first visible sheet with data, now another one", "", []string{"<td>India mapping</td>", "both mean trade value usd",
+			`<select name="map_partner" data-role="partner" class="remap"><option value="" selected>detect it (none found)</option>`}, true},
+	} {
+		mp, ct := multipartBody(t, []field{{"csrf", csrf}, {"preview", id}, {"sheet", step.sheet}, {"map_partner", "B"}, {"map_value", "E"}}, "", []byte{}, nil)
+		if resp, body := a.do(t, "POST", "/datasets/new", mp, map[string]string{"Cookie": cookie, "Content-Type": ct}); resp.StatusCode != 303 {
+			t.Fatalf("%s: %d %.500s", step.what, resp.StatusCode, body)
+		}
+		_, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
+		for _, w := range step.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the preview lacks %s", step.what, w)
+			}
+		}
+		if strings.Contains(page, "The file cannot be imported") != step.refused {
+			t.Errorf("%s: the preview is refused: %v, want %v", step.what, !step.refused, step.refused)
+		}
+	}
+}
