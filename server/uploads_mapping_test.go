@@ -217,6 +217,21 @@ func twoSheetBook(tb testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// checkPage reports what a page lacks of want and has of unwanted.
+func checkPage(tb testing.TB, what, page string, want, unwanted []string) {
+	tb.Helper()
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			tb.Errorf("%s lacks %s", what, w)
+		}
+	}
+	for _, u := range unwanted {
+		if strings.Contains(page, u) {
+			tb.Errorf("%s has %s", what, u)
+		}
+	}
+}
+
 // TestPreviewSheetDropsMapping: the column choices made on one sheet are
 // kept while the preview stays on that sheet (a unit changed, the sheet
 // named that it read), but a preview of another sheet, whose columns are
@@ -246,35 +261,22 @@ func TestPreviewSheetDropsMapping(t *testing.T) {
 		}
 		return page
 	}
-	check := func(what, page string, want, unwanted []string) {
-		t.Helper()
-		for _, w := range want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s lacks %s", what, w)
-			}
-		}
-		for _, u := range unwanted {
-			if strings.Contains(page, u) {
-				t.Errorf("%s has %s", what, u)
-			}
-		}
-	}
 	mapped := []field{{"map_partner", "B"}, {"map_value", "E"}}
 
-	check("the first sheet, mapped", again(append([]field{{"sheet", ""}}, mapped...)...),
+	checkPage(t, "the first sheet, mapped", again(append([]field{{"sheet", ""}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "Commit: import 6 figures", "6,226,189,464",
 			`<option value="E" selected>E · Trade Value (US$)</option>`},
 		[]string{"The file cannot be imported"})
 
 	// The same sheet, now named, with another unit: the choices stay.
-	check("the first sheet by name, in thousand US$", again(append([]field{{"sheet", "India mapping"}, {"unit", "thousand US$"}}, mapped...)...),
+	checkPage(t, "the first sheet by name, in thousand US$", again(append([]field{{"sheet", "India mapping"}, {"unit", "thousand US$"}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "6,226,189,464,000", `<option value="B" selected>B · Country</option>`,
 			`<li data-role="value">value: <b>E</b> “Trade Value (US$)” <span class="muted">(as you chose)</span></li>`},
 		[]string{"The file cannot be imported"})
 
 	// The other sheet, with the form's earlier choices still sent: column
 	// E there is the product, which would be refused as a value.
-	check("the second sheet", again(append([]field{{"sheet", "India long"}}, mapped...)...),
+	checkPage(t, "the second sheet", again(append([]field{{"sheet", "India long"}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India long</dd>", "Commit: import 10 figures", "505,657,359", "478,883,729,111",
 			`<option value="India long" selected>India long</option>`,
 			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`,
@@ -283,7 +285,7 @@ func TestPreviewSheetDropsMapping(t *testing.T) {
 
 	// Back to the first sheet: its header needs the choices again, and
 	// the ones the second sheet's form sent are not carried over.
-	check("the first sheet again", again(field{"sheet", "India mapping"}, field{"map_value", "F"}),
+	checkPage(t, "the first sheet again", again(field{"sheet", "India mapping"}, field{"map_value", "F"}),
 		[]string{"The file cannot be imported", "<td>India mapping</td>", "both mean trade value usd"},
 		[]string{`<option value="F" selected>`})
 }
@@ -324,11 +326,7 @@ func TestPreviewSameSheetKeepsMapping(t *testing.T) {
 			t.Fatalf("%s: %d %.500s", step.what, resp.StatusCode, body)
 		}
 		_, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
-		for _, w := range step.want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s: the preview lacks %s", step.what, w)
-			}
-		}
+		checkPage(t, step.what, page, step.want, nil)
 		if strings.Contains(page, "The file cannot be imported") != step.refused {
 			t.Errorf("%s: the preview is refused: %v, want %v", step.what, !step.refused, step.refused)
 		}

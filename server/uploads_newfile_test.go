@@ -74,19 +74,6 @@ func TestPreviewNewFileStartsFresh(t *testing.T) {
 		}
 		return page
 	}
-	check := func(what, page string, want, unwanted []string) {
-		t.Helper()
-		for _, w := range want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s lacks %s", what, w)
-			}
-		}
-		for _, u := range unwanted {
-			if strings.Contains(page, u) {
-				t.Errorf("%s has %s", what, u)
-			}
-		}
-	}
 
 	// The first file, read with its sheet, two columns and a unit chosen.
 	id := previewForm(t, a, cookie, csrf, "mapping_india_2019.xlsx", mappingBook(t))
@@ -96,7 +83,7 @@ func TestPreviewNewFileStartsFresh(t *testing.T) {
 		t.Fatalf("preview again: %d %.500s", resp.StatusCode, body)
 	}
 	first := page("/datasets/new?preview=" + id)
-	check("the first file's preview", first, []string{"<dt>Sheet</dt><dd>mapping_india_2019</dd>", "6,226,189,464,000", "Commit: import 6 figures"}, nil)
+	checkPage(t, "the first file's preview", first, []string{"<dt>Sheet</dt><dd>mapping_india_2019</dd>", "6,226,189,464,000", "Commit: import 6 figures"}, nil)
 
 	// Its upload form, as the browser sends it with another file chosen.
 	sent := uploadFormFields(t, first)
@@ -122,7 +109,7 @@ func TestPreviewNewFileStartsFresh(t *testing.T) {
 	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/datasets/new?preview=") || loc == "/datasets/new?preview="+id {
 		t.Fatalf("the new file: %d to %q\n%.500s", resp.StatusCode, loc, body)
 	}
-	check("the new file's preview", page(loc),
+	checkPage(t, "the new file's preview", page(loc),
 		[]string{"Preview: lo_long.xlsx", "<dt>Sheet</dt><dd>lo_long</dd>", "Commit: import 10 figures", `<td class="num">6,226,189,464</td>`,
 			`<td class="num">478,883,729,111</td>`, `<option value="" selected>the first visible sheet with data</option>`,
 			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`,
