@@ -317,6 +317,9 @@ func (s *Server) handlePreviewForm(c echo.Context) error {
 	}
 	defer up.discard()
 	delete(fields, csrfField)
+	if up != nil && fields["preview"] != "" {
+		fields = s.newFileFields(fields)
+	}
 	o, err := s.importOptions(fields)
 	if err != nil {
 		v := s.newUploadView(a, fields, nil)
@@ -335,6 +338,31 @@ func (s *Server) handlePreviewForm(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+id)
+}
+
+// newFileFields are the options for a new file sent with the upload form
+// of another file's preview. That form was filled in for the previous
+// file: its sheet and column choices name that file's sheets and columns,
+// and its other options (layout, flow, unit, reporter, partner, fiscal
+// year, name, source) were chosen for that file. So the new file is read
+// from detection: sheet and columns are left out, and so is every option
+// the form sends as the preview had it; one the admin changed on the
+// page, with the new file chosen, is the new file's. When the previous
+// preview is gone, none is kept.
+func (s *Server) newFileFields(fields map[string]string) map[string]string {
+	out := map[string]string{}
+	before, ok := s.uploads.pending(fields["preview"])
+	if !ok {
+		return out
+	}
+	for k, v := range fields {
+		switch {
+		case k == "preview", k == "sheet", strings.HasPrefix(k, "map_"):
+		case strings.TrimSpace(v) != strings.TrimSpace(before.fields[k]):
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // previewAgain parses a pending preview's file with new options.
@@ -363,12 +391,40 @@ func (s *Server) previewAgain(ctx context.Context, c echo.Context, fields map[st
 	return c.Redirect(http.StatusSeeOther, "/datasets/new?preview="+p.id)
 }
 
-// sameSheet says whether a sheet asked for is the one the preview read:
-// the one asked for before, or the one read ("" is the first visible
-// sheet with data, so from a named sheet back to "" counts as another).
+// sameSheet says whether the sheet asked for is the one the preview read
+// (result.Sheet), as the importers choose a sheet: the one asked for
+// before; that sheet by its name, in any case, as Excel matches names;
+// or "", the first visible sheet with data, when that is the sheet read
+// (the first visible sheet, which has the data read). Anything else, a
+// sheet the preview did not get to read included, counts as another.
 func (p pendingPreview) sameSheet(sheet string) bool {
-	before := strings.TrimSpace(p.fields["sheet"])
-	return sheet == before || sheet != "" && sheet == p.result.Sheet
+	before, read := strings.TrimSpace(p.fields["sheet"]), p.result.Sheet
+	switch {
+	case sheet == before:
+		return true
+	case read == "":
+		return false
+	case sheet == "":
+		for _, sh := range p.result.Sheets {
+			if !sh.Hidden {
+				return sh.Name == read
+			}
+		}
+		return false
+	}
+	// The sheet the importers choose: an exact name first, then the
+	// first that differs in case only.
+	for _, sh := range p.result.Sheets {
+		if sh.Name == sheet {
+			return sh.Name == read
+		}
+	}
+	for _, sh := range p.result.Sheets {
+		if strings.EqualFold(sh.Name, sheet) {
+			return sh.Name == read
+		}
+	}
+	return false
 }
 
 // handleCommitForm starts importing a pending preview's file in the

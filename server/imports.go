@@ -48,6 +48,10 @@ type importJobs struct {
 	// back, leaving the database as it was, and its preview is kept.
 	base context.Context
 	stop context.CancelFunc
+	// progressed, when set (by tests), is called with a job's id after
+	// each progress report has been recorded: a window on an import under
+	// way, which is otherwise over in milliseconds for a small file.
+	progressed func(id string)
 }
 
 func newImportJobs() *importJobs {
@@ -180,6 +184,9 @@ func (s *Server) startImport(ctx context.Context, p pendingPreview, o importers.
 		job.rows.Store(rows)
 		if rows >= job.expected {
 			s.imports.setPhase(job, phaseStoring) // the last rows' call: what is left is the commit
+		}
+		if f := s.imports.progressed; f != nil {
+			f(job.id)
 		}
 	}
 	s.imports.wg.Add(1)

@@ -161,7 +161,8 @@ func TestBrowserUploadMapping(t *testing.T) {
 // importers' testdata), chooses the first sheet's partner and value
 // columns, then the second sheet: upload.js sends the form with the
 // first sheet's choices still in it, and the second sheet is previewed
-// with its own detected columns.
+// with its own detected columns. Another file chosen then in the same
+// form is read without the first file's sheet.
 func TestBrowserPreviewOtherSheet(t *testing.T) {
 	a := mustAdminServer(t, 0)
 	book := filepath.Join(t.TempDir(), "india_two_sheets.xlsx")
@@ -192,6 +193,32 @@ func TestBrowserPreviewOtherSheet(t *testing.T) {
 	}
 	if strings.Contains(main, "cannot be imported") || strings.Contains(main, "as you chose") {
 		t.Errorf("the second sheet was read with the first sheet's columns:\n%s", main)
+	}
+
+	// Another file chosen in the same form, which still names the sheet
+	// "India long": LibreOffice's lo_long.xlsx (ten UN Comtrade figures of
+	// 2019, one sheet "lo_long") is read from detection.
+	other, err := filepath.Abs(filepath.Join("..", "importers", "testdata", "xlsx", "lo_long.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(b.ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`form.upload input[name=file]`), []string{other}),
+		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
+		chromedp.WaitReady(chromedp.CSS(`form.upload select[name=sheet] option[value="lo_long"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if main, err = chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(`main`))); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Preview: lo_long.xlsx", "Commit: import 10 figures", "6,226,189,464", "partner: B “Partner” (detected)"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the other file's preview lacks %q:\n%s", want, main)
+		}
+	}
+	if strings.Contains(main, "cannot be imported") || strings.Contains(main, "India long") {
+		t.Errorf("the other file was read with the first file's options:\n%s", main)
 	}
 	b.check(t, a.URL)
 }

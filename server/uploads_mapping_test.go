@@ -217,6 +217,21 @@ func twoSheetBook(tb testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// checkPage reports what a page lacks of want and has of unwanted.
+func checkPage(tb testing.TB, what, page string, want, unwanted []string) {
+	tb.Helper()
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			tb.Errorf("%s lacks %s", what, w)
+		}
+	}
+	for _, u := range unwanted {
+		if strings.Contains(page, u) {
+			tb.Errorf("%s has %s", what, u)
+		}
+	}
+}
+
 // TestPreviewSheetDropsMapping: the column choices made on one sheet are
 // kept while the preview stays on that sheet (a unit changed, the sheet
 // named that it read), but a preview of another sheet, whose columns are
@@ -246,35 +261,22 @@ func TestPreviewSheetDropsMapping(t *testing.T) {
 		}
 		return page
 	}
-	check := func(what, page string, want, unwanted []string) {
-		t.Helper()
-		for _, w := range want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s lacks %s", what, w)
-			}
-		}
-		for _, u := range unwanted {
-			if strings.Contains(page, u) {
-				t.Errorf("%s has %s", what, u)
-			}
-		}
-	}
 	mapped := []field{{"map_partner", "B"}, {"map_value", "E"}}
 
-	check("the first sheet, mapped", again(append([]field{{"sheet", ""}}, mapped...)...),
+	checkPage(t, "the first sheet, mapped", again(append([]field{{"sheet", ""}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "Commit: import 6 figures", "6,226,189,464",
 			`<option value="E" selected>E · Trade Value (US$)</option>`},
 		[]string{"The file cannot be imported"})
 
 	// The same sheet, now named, with another unit: the choices stay.
-	check("the first sheet by name, in thousand US$", again(append([]field{{"sheet", "India mapping"}, {"unit", "thousand US$"}}, mapped...)...),
+	checkPage(t, "the first sheet by name, in thousand US$", again(append([]field{{"sheet", "India mapping"}, {"unit", "thousand US$"}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India mapping</dd>", "6,226,189,464,000", `<option value="B" selected>B · Country</option>`,
 			`<li data-role="value">value: <b>E</b> “Trade Value (US$)” <span class="muted">(as you chose)</span></li>`},
 		[]string{"The file cannot be imported"})
 
 	// The other sheet, with the form's earlier choices still sent: column
 	// E there is the product, which would be refused as a value.
-	check("the second sheet", again(append([]field{{"sheet", "India long"}}, mapped...)...),
+	checkPage(t, "the second sheet", again(append([]field{{"sheet", "India long"}}, mapped...)...),
 		[]string{"<dt>Sheet</dt><dd>India long</dd>", "Commit: import 10 figures", "505,657,359", "478,883,729,111",
 			`<option value="India long" selected>India long</option>`,
 			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`,
@@ -283,7 +285,50 @@ func TestPreviewSheetDropsMapping(t *testing.T) {
 
 	// Back to the first sheet: its header needs the choices again, and
 	// the ones the second sheet's form sent are not carried over.
-	check("the first sheet again", again(field{"sheet", "India mapping"}, field{"map_value", "F"}),
+	checkPage(t, "the first sheet again", again(field{"sheet", "India mapping"}, field{"map_value", "F"}),
 		[]string{"The file cannot be imported", "<td>India mapping</td>", "both mean trade value usd"},
 		[]string{`<option value="F" selected>`})
+}
+
+// TestPreviewSameSheetKeepsMapping: the sheet the preview read, asked for
+// again in another way, is the same sheet, so the column choices made
+// for its header stay: by its name when none was chosen, by no name (the
+// first visible sheet with data) once named, by its name in other case
+// (which the importers match, as Excel does). Only another sheet drops
+// them, also when no name stands for another sheet than the one read.
+func TestPreviewSameSheetKeepsMapping(t *testing.T) {
+	t.Parallel()
+	a := mustAdminServer(t, 0)
+	cookie, csrf := signIn(t, a)
+	id := previewForm(t, a, cookie, csrf, "india_two_sheets.xlsx", twoSheetBook(t), field{"map_partner", "B"}, field{"map_value", "E"})
+	loc := "/datasets/new?preview=" + id
+	mapped := []string{"<dt>Sheet</dt><dd>India mapping</dd>", "Commit: import 6 figures", "6,226,189,464",
+		`<option value="B" selected>B · Country</option>`, `<option value="E" selected>E · Trade Value (US$)</option>`,
+		`<li data-role="value">value: <b>E</b> “Trade Value (US$)” <span class="muted">(as you chose)</span></li>`}
+	for _, step := range []struct {
+		what, sheet string
+		want        []string
+		refused     bool
+	}{
+		{"the sheet read, by its name", "India mapping", mapped, false},
+		{"the first visible sheet with data, the same one", "", mapped, false},
+		{"its name in other case", "INDIA Mapping", mapped, false},
+		{"the sheet by name again", "India mapping", mapped, false},
+		{"another sheet", "India long", []string{"<dt>Sheet</dt><dd>India long</dd>", "Commit: import 10 figures",
+			`<option value="" selected>detected: B · Partner</option>`, `<option value="" selected>detected: F · Value (US$)</option>`}, false},
+		// From there, the first visible sheet with data is another one:
+		// the choices the form sends were made for the second sheet.
+		{"the first visible sheet with data, now another one", "", []string{"<td>India mapping</td>", "both mean trade value usd",
+			`<select name="map_partner" data-role="partner" class="remap"><option value="" selected>detect it (none found)</option>`}, true},
+	} {
+		mp, ct := multipartBody(t, []field{{"csrf", csrf}, {"preview", id}, {"sheet", step.sheet}, {"map_partner", "B"}, {"map_value", "E"}}, "", []byte{}, nil)
+		if resp, body := a.do(t, "POST", "/datasets/new", mp, map[string]string{"Cookie": cookie, "Content-Type": ct}); resp.StatusCode != 303 {
+			t.Fatalf("%s: %d %.500s", step.what, resp.StatusCode, body)
+		}
+		_, page := a.do(t, "GET", loc, nil, map[string]string{"Cookie": cookie})
+		checkPage(t, step.what, page, step.want, nil)
+		if strings.Contains(page, "The file cannot be imported") != step.refused {
+			t.Errorf("%s: the preview is refused: %v, want %v", step.what, !step.refused, step.refused)
+		}
+	}
 }
