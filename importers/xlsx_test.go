@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -289,13 +290,21 @@ func TestXLSXOtherWriters(t *testing.T) {
 	}
 	row := func(ref string) string { return ref[strings.LastIndex(ref, ", row ")+2:] }
 	key := cmp.Transformer("key", func(p data.Product) string { return p.Key() })
-	for _, tt := range []struct{ file, sheet string }{
-		{"lo_long.xlsx", "lo_long"},
-		{"gnumeric_long.xlsx", "gnumeric_long.csv"},
+	// The committed fixtures (make-fixtures.sh), and the same workbooks
+	// written now by the LibreOffice and Gnumeric on this machine, so that
+	// a new version of either is tested as it writes.
+	for _, tt := range []struct {
+		name, file, sheet string
+		read              func(t *testing.T) []byte
+	}{
+		{"lo_long.xlsx", "lo_long.xlsx", "lo_long", func(t *testing.T) []byte { return mustRead(t, "lo_long.xlsx") }},
+		{"gnumeric_long.xlsx", "gnumeric_long.xlsx", "gnumeric_long.csv", func(t *testing.T) []byte { return mustRead(t, "gnumeric_long.xlsx") }},
+		{"written now by LibreOffice", "lo_long.xlsx", "lo_long", func(t *testing.T) []byte { return convertNow(t, "soffice", csvBytes, "lo_long") }},
+		{"written now by Gnumeric", "gnumeric_long.xlsx", "gnumeric_long.csv", func(t *testing.T) []byte { return convertNow(t, "ssconvert", csvBytes, "gnumeric_long") }},
 	} {
-		t.Run(tt.file, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := mustRead(t, tt.file)
+			b := tt.read(t)
 			got, err := parse(t, tt.file, b, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -332,6 +341,41 @@ func TestXLSXOtherWriters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// convertNow writes csv as an .xlsx with LibreOffice ("soffice") or
+// Gnumeric ("ssconvert"), as make-fixtures.sh does, from a CSV file named
+// base.csv (LibreOffice names the sheet base, Gnumeric base.csv). Both
+// are test dependencies (.ci/install-test-deps): a missing one fails.
+func convertNow(t *testing.T, tool string, csv []byte, base string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, base+".csv")
+	if err := os.WriteFile(in, csv, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, base+".xlsx")
+	var cmd *exec.Cmd
+	switch tool {
+	case "soffice":
+		// Comma (44), double quote (34), UTF-8 (76), from line 1; a profile
+		// of its own, so that parallel runs do not share one.
+		cmd = exec.Command("soffice", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")), "--headless",
+			"--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", dir, in)
+	case "ssconvert":
+		cmd = exec.Command("ssconvert", "--import-encoding=UTF-8", "--export-type=Gnumeric_Excel:xlsx2", in, out)
+	default:
+		t.Fatalf("no converter %q", tool)
+	}
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s (install it with .ci/install-test-deps): %v\n%s", tool, err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("%s wrote no %s: %v", tool, out, err)
+	}
+	return b
 }
 
 // TestXLSXRefuses: every file that is not a readable workbook gets its own

@@ -4,7 +4,9 @@
 #   gnumeric_long.xlsx  Gnumeric (ssconvert, Excel 2007+ exporter)
 #   lo_wide_pakistan_fy.xlsx  LibreOffice, from ../wide_pakistan_fy.csv
 #   mapping_india_2019.xlsx   LibreOffice, from mapping_india_2019.csv
-# Not run by `make test`: the committed files are the fixtures. On Debian:
+# Not run by `make test`: the committed files are the fixtures, and
+# TestXLSXOtherWriters also has this machine's LibreOffice and Gnumeric
+# write lo_long.xlsx and gnumeric_long.xlsx afresh. On Debian:
 #   apt-get install --no-install-recommends libreoffice-calc gnumeric
 # Both writers stamp the time into the files, so the bytes change on every
 # run; the cells must not (TestXLSXOtherWriters checks them).
