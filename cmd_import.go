@@ -28,7 +28,8 @@ const importMemoryLimit = 96 << 20
 // is non-zero if any file was not imported, a file already imported
 // included (it is reported with the dataset that holds it). With
 // --dry-run every file is read to the end and reported, and nothing is
-// written: the database is not even opened.
+// written: the database, if there is one, is only read, to say whether
+// it holds the file already.
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlagSet("import", stderr)
 	var o importers.Options
@@ -105,7 +106,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := []importResult{}
 	var errs []error
 	for _, path := range fs.Args() {
-		res, err := importOne(ctx, store, ref, path, o, *dryRun, originalsDir(*db), stderr)
+		res, err := importOne(ctx, store, ref, path, o, *dryRun, *db, stderr)
 		if err != nil {
 			errs = append(errs, err)
 			res.Error = err.Error()
@@ -154,6 +155,9 @@ type importResult struct {
 	BadCount  int      `json:"bad_row_count"`
 	Warnings  []string `json:"warnings"`
 	Error     string   `json:"error,omitempty"`
+	// ImportedAs names the dataset a dry run's file was already imported
+	// as: importing it again would be refused.
+	ImportedAs string `json:"imported_as,omitempty"`
 }
 
 // sample is one parsed observation, as the dry run shows it.
@@ -185,10 +189,12 @@ type badRow struct {
 }
 
 // importOne imports (or with dryRun, checks) one file; errors start with
-// its path as given. An imported file's original is kept in originals,
-// named by its sha256, as the server keeps uploads, so that the dataset
-// can be traced to its bytes and imported again.
-func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, originals string, stderr io.Writer) (importResult, error) {
+// its path as given. An imported file's original is kept beside the
+// database (originalsDir), named by its sha256, as the server keeps
+// uploads, so that the dataset can be traced to its bytes and imported
+// again. A dry run says whether the database, if there is one, already
+// holds the file, reading it without writing.
+func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, dbPath string, stderr io.Writer) (importResult, error) {
 	res := importResult{File: path, DryRun: dryRun}
 	f, err := os.Open(path)
 	if err != nil {
@@ -201,12 +207,22 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 		defer p.done()
 	}
 	var (
-		rep     *importers.Report
-		notKept error // the dataset is stored, but not its original
+		rep        *importers.Report
+		ownWarning error // the command's own: an original not kept, a repeat not checked
 	)
 	if dryRun {
 		rep, err = importers.Check(ctx, ref, path, f, o)
+		if rep != nil && rep.SHA256 != "" {
+			d, found, ierr := data.ImportedAs(ctx, dbPath, rep.SHA256)
+			switch {
+			case ierr != nil:
+				ownWarning = fmt.Errorf("whether %s already holds this file is not known: %w", dbPath, ierr)
+			case found:
+				res.ImportedAs = fmt.Sprintf("dataset %d %q on %s", d.ID, d.Name, d.ImportedAt.UTC().Format("2006-01-02 15:04"))
+			}
+		}
 	} else {
+		originals := originalsDir(dbPath)
 		staged, serr := stageOriginal(originals, path)
 		if serr != nil {
 			return res, fmt.Errorf("%s: nothing imported: a copy of the original cannot be kept in %s: %w", path, originals, serr)
@@ -217,15 +233,15 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 		if err == nil {
 			res.ID, res.Name, res.SHA256 = d.ID, d.Name, d.SHA256
 			if kerr := staged.keep(d.SHA256); kerr != nil {
-				notKept = fmt.Errorf("dataset %d is stored, but its original is not kept in %s: %w", d.ID, originals, kerr)
+				ownWarning = fmt.Errorf("dataset %d is stored, but its original is not kept in %s: %w", d.ID, originals, kerr)
 			}
 		}
 	}
 	if rep != nil {
 		res.fill(rep)
 	}
-	if notKept != nil {
-		res.Warnings = append(res.Warnings, notKept.Error())
+	if ownWarning != nil {
+		res.Warnings = append(res.Warnings, ownWarning.Error())
 	}
 	return res, err
 }
@@ -274,6 +290,9 @@ func printImports(w io.Writer, out []importResult, dryRun bool) error {
 	for _, r := range out {
 		if dryRun {
 			fmt.Fprintf(w, "\n%s: dry run, nothing written\n", r.File)
+			if r.ImportedAs != "" {
+				fmt.Fprintf(w, "  already imported as %s: importing it again would be refused and change nothing\n", r.ImportedAs)
+			}
 			fmt.Fprintf(w, "  layout:   %s (%s)\n", r.Layout, r.Reason)
 			if r.Sheet != "" {
 				fmt.Fprintf(w, "  sheet:    %s\n", r.Sheet)

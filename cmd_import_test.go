@@ -131,7 +131,10 @@ func TestImportSkipBadRowsCommand(t *testing.T) {
 func TestImportKeepsOriginal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "a b%41") // a database path read as a URI must keep its spaces and %
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(dir, "t.db")
 	originals := db + ".files"
 	file := filepath.Join("importers", "testdata", "wide_months_2023.csv")
@@ -186,6 +189,21 @@ func TestImportKeepsOriginal(t *testing.T) {
 		t.Errorf("the same file again: %v", err)
 	}
 	onlyKept("after the same file again")
+
+	// A dry run of the same file says it is in the database already,
+	// which it reads without writing.
+	before := fileSHA(t, db)
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--dry-run", file}, &out, &errOut); err != nil {
+		t.Fatalf("dry run of a file imported: %v", err)
+	}
+	if want := `already imported as dataset 1 "wide_months_2023" on `; !strings.Contains(out.String(), want) {
+		t.Errorf("the dry run does not say %q:\n%s", want, out.String())
+	}
+	if after := fileSHA(t, db); after != before {
+		t.Errorf("the dry run changed the database")
+	}
+	onlyKept("after a dry run")
 
 	// The originals' place is taken by a plain file: nothing is imported.
 	db2 := filepath.Join(dir, "u.db")

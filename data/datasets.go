@@ -6,7 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -239,4 +243,39 @@ func rankPairs(all []pairSide, limit int) ([]Pair, int) {
 		result[i] = m.Pair
 	}
 	return result, total
+}
+
+// ImportedAs finds the dataset imported from the file with this sha256 in
+// the database at dbPath, without writing to it or creating it: a dry run
+// uses it to say that an import would be refused as a repeat. A missing
+// file, or one that holds no datasets table yet, has imported nothing.
+func ImportedAs(ctx context.Context, dbPath, sum string) (Dataset, bool, error) {
+	if strings.ContainsAny(dbPath, "?#") {
+		return Dataset{}, false, fmt.Errorf("%w: database path %q must not contain ? or #", ErrInvalid, dbPath)
+	}
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		return Dataset{}, false, nil
+	}
+	uri := url.URL{Scheme: "file", Path: dbPath, RawQuery: "mode=ro&_pragma=busy_timeout(5000)"}
+	db, err := sql.Open("sqlite", uri.String())
+	if err != nil {
+		return Dataset{}, false, err
+	}
+	defer db.Close()
+	var (
+		d  Dataset
+		at string
+	)
+	err = db.QueryRowContext(ctx, `SELECT id, name, imported_at FROM datasets WHERE sha256 = ?`, sum).Scan(&d.ID, &d.Name, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Dataset{}, false, nil
+	case err != nil && strings.Contains(err.Error(), "no such table"):
+		return Dataset{}, false, nil
+	case err != nil:
+		return Dataset{}, false, fmt.Errorf("look for the file in %s: %w", dbPath, err)
+	}
+	d.SHA256 = sum
+	d.ImportedAt, _ = time.Parse(time.RFC3339Nano, at)
+	return d, true, nil
 }

@@ -19,6 +19,7 @@ import (
 // before trusting the figures.
 type Report struct {
 	File      string // the file's name as given
+	SHA256    string // of the file's bytes, as the dataset records it
 	Layout    string // the layout's name, as Options.Format takes it
 	Reason    string // why: "Comtrade legacy: 34 of 35 headers matched"
 	Sheet     string // the worksheet read; empty for CSV
@@ -211,6 +212,7 @@ func begin1(ref *data.Reference, name string, r io.Reader, o Options) (*reading,
 		}
 		return nil, err
 	}
+	rep.SHA256 = src.sha256
 	rd = &reading{src: src, layout: layout, rows: rows, o: o, report: rep, ref: ref}
 	if err := rd.checkNames(name); err != nil {
 		src.close()
