@@ -426,6 +426,32 @@ var (
 	worldLabels = map[string]bool{"world": true, "world total": true, "total world": true, "all countries": true, "total all countries": true, "all partners": true}
 )
 
+// reOwnTotal is a total label with a country's name before it, as
+// statistics offices write them: "India's Total Export", "Pakistan's
+// total imports".
+var reOwnTotal = regexp.MustCompile(`^(.+?)['’]s?\s+total\s+(exports?|imports?|trade)$`)
+
+// totalLabel reports whether a row label is a total, whether it names the
+// World, and the flow it states ("India's Total Export": export), if any.
+func (w *wide) totalLabel(label string) (isTotal, isWorld bool, flow data.Flow) {
+	if len(label) > maxLabel {
+		return false, false, ""
+	}
+	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
+	if totalLabels[norm] {
+		return true, worldLabels[norm], ""
+	}
+	m := reOwnTotal.FindStringSubmatch(norm)
+	if m == nil {
+		return false, false, ""
+	}
+	if _, err := w.ref.Country(m[1]); err != nil {
+		return false, false, ""
+	}
+	f, _ := parseFlow(m[2]) // "trade" states no flow
+	return true, false, f
+}
+
 // footnote reports whether a row's first cell begins a footnote.
 func footnote(first string) bool {
 	for _, p := range []string{"source", "note", "*", "(", "footnote", "compiled", "p:", "provisional"} {
@@ -641,6 +667,14 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 		return e
 	}
+	labelCol := st.labelCol
+	if name := cell(st.nameCol); label == "" && name != "" {
+		// A total row often leaves the code empty and writes its label
+		// in the name column: "India's Total Export".
+		if total, _, _ := w.totalLabel(name); total {
+			label, labelCol = name, st.nameCol
+		}
+	}
 	if label == "" {
 		return nil, fail(st.labelCol, "", "the row has figures but no partner or product")
 	}
@@ -650,8 +684,10 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
-	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
-	isTotal, isWorld := totalLabels[norm], worldLabels[norm]
+	isTotal, isWorld, saysFlow := w.totalLabel(label)
+	if saysFlow != "" && saysFlow != data.Flow(st.flow) {
+		return nil, fail(labelCol, label, fmt.Sprintf("the total row says %s, but the table's flow is %s (from --flow or the title)", saysFlow, st.flow))
+	}
 	rowKind := st.kind
 	if rowKind == labelAuto {
 		rowKind = w.autoKind(st, label, isTotal, isWorld)
