@@ -176,6 +176,9 @@ type Options struct {
 	ProgressEvery int64
 
 	badRow func(*Error) // set by begin when SkipBadRows is
+	// warn adds a warning to the Report: rows a layout read but did not
+	// store (a WITS share, an IMF status flag). Set by begin.
+	warn func(string)
 	// listedTotal is told about a wide table's Total row under partner
 	// rows, which is not stored: its row, label and one observation per
 	// period that states a figure, with no partner. Set by begin.
@@ -208,6 +211,8 @@ func layouts(ref *data.Reference, file string, o Options) []Layout {
 		newLong("comtrade-legacy", ref, file, o, comtradeLegacySignature),
 		newComtradePlus(ref, file, o),
 		newBACI(ref, file, o),
+		newKeyed(witsSpec, ref, file, o),
+		newKeyed(imfSpec, ref, file, o),
 		newLong("long", ref, file, o, nil),
 		newWide(ref, file, o),
 	}

@@ -77,6 +77,7 @@ var (
 	reWideYear   = regexp.MustCompile(`^(\d{4})$`)
 	reWideFiscal = regexp.MustCompile(`^(?i:FY)?\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$`)
 	reWideIMF    = regexp.MustCompile(`^(\d{4})\s*M(\d{1,2})$`)
+	reWideQ      = regexp.MustCompile(`^(\d{4})\s*Q([1-4])$`)
 	reWideISO    = regexp.MustCompile(`^(\d{4})-(\d{2})$`)
 	reWideName   = regexp.MustCompile(`^([A-Za-z]{3,9})\.?[\s\-/']*(\d{4})$`)
 )
@@ -88,7 +89,7 @@ var monthNames = map[string]int{
 }
 
 // widePeriod reads a header cell as a period: "2019", "2022-23",
-// "FY2022-23", "2020M01", "2020-01", "Jan 2020"; footnote marks such as
+// "FY2022-23", "2020M01", "2020Q1", "2020-01", "Jan 2020"; footnote marks such as
 // "(P)" are dropped. fiscal reports a fiscal year with no start month.
 func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
 	if len(h) > maxLabel {
@@ -126,6 +127,10 @@ func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
 			return p, false, false
 		}
 		p = data.Period{Start: data.NewMonth(atoi(m[1]), n), End: data.NewMonth(atoi(m[1]), n)}
+	case reWideQ.MatchString(t):
+		m := reWideQ.FindStringSubmatch(t)
+		q := atoi(m[2])
+		p = data.Period{Start: data.NewMonth(atoi(m[1]), 3*q-2), End: data.NewMonth(atoi(m[1]), 3*q)}
 	case reWideName.MatchString(t):
 		m := reWideName.FindStringSubmatch(t)
 		n, known := monthNames[strings.ToLower(m[1])]
