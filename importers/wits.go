@@ -180,6 +180,7 @@ func (k *keyed) describe(head [][]string, rows []int) detection {
 		}
 	}
 	if len(units) > 0 {
+		k.units = units // for Description, which the dataset is made with before Parse
 		d.unit = strings.Join(units, ", ")
 		d.unitFrom = fmt.Sprintf("per row, from the %q column: %s", k.spec.indicator, strings.Join(from, ", "))
 	}
@@ -215,8 +216,11 @@ var (
 	// reNotValue are the words of indicators that are not values: shares,
 	// growth rates, counts, indices and ratios.
 	reNotValue = regexp.MustCompile(`(?i)(%|\bshare\b|\bgrowth\b|\bno\.?\s+of\b|\bnumber\b|\bcount\b|\bindex\b|\bratio\b|\bper\s*cent\b|\bpercent(age)?\b|\bindicator\b)`)
-	reBalance  = regexp.MustCompile(`(?i)\bbalance\b`)
-	reFOB      = regexp.MustCompile(`(?i)(\bfree\s+on\s+board\b|\bf\.?o\.?b\.?\b)`)
+	// reVagueScale is a magnitude parseUnit does not read: "US$ Mil" is
+	// millions in English and thousands in Spanish ("mil").
+	reVagueScale = regexp.MustCompile(`(?i)\b(mil|m|k|mill?s?)\b\.?`)
+	reBalance    = regexp.MustCompile(`(?i)\bbalance\b`)
+	reFOB        = regexp.MustCompile(`(?i)(\bfree\s+on\s+board\b|\bf\.?o\.?b\.?\b)`)
 )
 
 // readIndicator classifies an indicator: a trade value in US$ with its
@@ -235,6 +239,9 @@ func readIndicator(text string, spec *keyedSpec) indicator {
 	scale, unit, ok, _ := parseUnit(text)
 	if !ok {
 		return notValue
+	}
+	if m := reVagueScale.FindString(text); m != "" && scale == 0 {
+		return indicator{why: fmt.Sprintf("its unit %q could mean thousands or millions, so its figures are not read", m)}
 	}
 	m := reIndicatorFlow.FindString(text)
 	flow, known := parseFlow(m)
