@@ -9,7 +9,8 @@
 // observations: the tradedash canonical long format, UN Comtrade's legacy
 // and Plus files, CEPII BACI, generic long tables whose columns are found
 // by normalised header text and synonyms, and wide tables with periods as
-// columns (IMF, WITS, statistics offices). Layouts are tried in one explicit ordered
+// columns: WITS and IMF DOTS tables, whose key columns are on every row,
+// and statistics offices' tables, keyed by a title. Layouts are tried in one explicit ordered
 // list, and the best-scoring one parses the file.
 //
 // Every error about the file's content is an *Error that says where it is

@@ -13,8 +13,9 @@ import (
 	"tradedash/data"
 )
 
-// wide reads tables with periods as columns, as the IMF (DOTS/IMTS), WITS
-// and statistics offices publish them: title rows, a unit row such as
+// wide reads tables with periods as columns, as statistics offices
+// publish them (WITS and IMF tables, whose key columns are on every row,
+// are keyed layouts of their own, in wits.go): title rows, a unit row such as
 // "(value in thousand US$)", a header whose period columns are years,
 // fiscal years or months, one partner or product per row, a Total row and
 // footnotes below. The reporter and flow come from Options or from a title
