@@ -142,7 +142,7 @@ func TestImportFormatAndFlow(t *testing.T) {
 	var out, errOut bytes.Buffer
 	good := filepath.Join("importers", "testdata", "long_mixed.csv")
 	err := run(ctx, []string{"import", "--db", db, "--format", "nope", good}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), `unknown format "nope" (expected one of tradedash-long, comtrade-legacy, comtrade-plus, baci, long, wide)`) {
+	if err == nil || !strings.Contains(err.Error(), `unknown format "nope" (expected one of tradedash-long, comtrade-legacy, comtrade-plus, baci, wits, imf-dots, long, wide)`) {
 		t.Errorf("--format nope: %v", err)
 	}
 	wide := filepath.Join(t.TempDir(), "wide.csv")

@@ -89,7 +89,7 @@ func TestFormatOption(t *testing.T) {
 		t.Errorf("--format baci on a long table: %v", err)
 	}
 	_, err = parse(t, "long_mixed.csv", b, Options{Format: "nope"})
-	if err == nil || !strings.Contains(err.Error(), `unknown format "nope" (expected one of tradedash-long, comtrade-legacy, comtrade-plus, baci, long, wide)`) {
+	if err == nil || !strings.Contains(err.Error(), `unknown format "nope" (expected one of tradedash-long, comtrade-legacy, comtrade-plus, baci, wits, imf-dots, long, wide)`) {
 		t.Errorf("--format nope: %v", err)
 	}
 }

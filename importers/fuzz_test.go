@@ -14,7 +14,8 @@ import (
 
 // csvSeeds are the CSV files of testdata: seeds for the fuzz targets here.
 var csvSeeds = []string{"baci_madeup.csv", "comtrade_plus_india_2019.csv", "comtrade_plus_monthly.csv", "long_mixed.csv",
-	"semicolon_cp1252.csv", "tab_cr_bom.tsv", "wide_pakistan_fy.csv", "bad_value.csv", "web_page.csv", "comtrade_result_too_large.csv"}
+	"semicolon_cp1252.csv", "tab_cr_bom.tsv", "wide_pakistan_fy.csv", "bad_value.csv", "web_page.csv", "comtrade_result_too_large.csv",
+	"wits_india_2019.csv", "imf_dots_india_2019.csv"}
 
 // splitHead cuts text into the header rows a layout's Detect sees: lines,
 // then cells at commas, semicolons or tabs, at most headRows rows.
@@ -43,6 +44,9 @@ func FuzzDetect(f *testing.F) {
 	}
 	f.Add("Year,Reporter,Partner,Flow,2019,2020,2021\n,,,,,\nUS$ million", 0)
 	f.Add("t,i,j,k,v,q\n2019,4,156,010121,1.5,NA", 0)
+	// Key-column headers with one key missing, and IMF's quarter and month columns.
+	f.Add("Reporter Name,Partner Name,Trade Flow,Indicator,1988,2022\nIndia,World,Export,Export (US$ Thousand),1,2", 0)
+	f.Add("Country Name\tCountry Code\tIndicator Name\tIndicator Code\tCounterpart Country Name\tCounterpart Country Code\tAttribute\t2019Q4\t2019M13\t2019Q5", 0)
 	ref := mustReference(f)
 	f.Fuzz(func(t *testing.T, s string, fiscalStartMonth int) {
 		head := splitHead(s)

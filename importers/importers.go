@@ -9,7 +9,8 @@
 // observations: the tradedash canonical long format, UN Comtrade's legacy
 // and Plus files, CEPII BACI, generic long tables whose columns are found
 // by normalised header text and synonyms, and wide tables with periods as
-// columns (IMF, WITS, statistics offices). Layouts are tried in one explicit ordered
+// columns: WITS and IMF DOTS tables, whose key columns are on every row,
+// and statistics offices' tables, keyed by a title. Layouts are tried in one explicit ordered
 // list, and the best-scoring one parses the file.
 //
 // Every error about the file's content is an *Error that says where it is
@@ -176,6 +177,9 @@ type Options struct {
 	ProgressEvery int64
 
 	badRow func(*Error) // set by begin when SkipBadRows is
+	// warn adds a warning to the Report: rows a layout read but did not
+	// store (a WITS share, an IMF status flag). Set by begin.
+	warn func(string)
 	// listedTotal is told about a wide table's Total row under partner
 	// rows, which is not stored: its row, label and one observation per
 	// period that states a figure, with no partner. Set by begin.
@@ -208,6 +212,8 @@ func layouts(ref *data.Reference, file string, o Options) []Layout {
 		newLong("comtrade-legacy", ref, file, o, comtradeLegacySignature),
 		newComtradePlus(ref, file, o),
 		newBACI(ref, file, o),
+		newKeyed(witsSpec, ref, file, o),
+		newKeyed(imfSpec, ref, file, o),
 		newLong("long", ref, file, o, nil),
 		newWide(ref, file, o),
 	}

@@ -185,6 +185,7 @@ func begin1(ref *data.Reference, name string, r io.Reader, o Options) (*reading,
 			}
 		}
 	}
+	o.warn = func(w string) { rep.Warnings = append(rep.Warnings, w) }
 	var rd *reading
 	o.listedTotal = func(row int, label string, totals []data.Observation) {
 		rep.Details = append(rep.Details, fmt.Sprintf("row %d %q is the sum of the partners listed above it, not trade with the World: not stored, only compared with them (if the table lists every partner, give the partner World: --partner World)", row, label))

@@ -13,8 +13,9 @@ import (
 	"tradedash/data"
 )
 
-// wide reads tables with periods as columns, as the IMF (DOTS/IMTS), WITS
-// and statistics offices publish them: title rows, a unit row such as
+// wide reads tables with periods as columns, as statistics offices
+// publish them (WITS and IMF tables, whose key columns are on every row,
+// are keyed layouts of their own, in wits.go): title rows, a unit row such as
 // "(value in thousand US$)", a header whose period columns are years,
 // fiscal years or months, one partner or product per row, a Total row and
 // footnotes below. The reporter and flow come from Options or from a title
@@ -77,6 +78,7 @@ var (
 	reWideYear   = regexp.MustCompile(`^(\d{4})$`)
 	reWideFiscal = regexp.MustCompile(`^(?i:FY)?\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$`)
 	reWideIMF    = regexp.MustCompile(`^(\d{4})\s*M(\d{1,2})$`)
+	reWideQ      = regexp.MustCompile(`^(\d{4})\s*Q([1-4])$`)
 	reWideISO    = regexp.MustCompile(`^(\d{4})-(\d{2})$`)
 	reWideName   = regexp.MustCompile(`^([A-Za-z]{3,9})\.?[\s\-/']*(\d{4})$`)
 )
@@ -88,7 +90,7 @@ var monthNames = map[string]int{
 }
 
 // widePeriod reads a header cell as a period: "2019", "2022-23",
-// "FY2022-23", "2020M01", "2020-01", "Jan 2020"; footnote marks such as
+// "FY2022-23", "2020M01", "2020Q1", "2020-01", "Jan 2020"; footnote marks such as
 // "(P)" are dropped. fiscal reports a fiscal year with no start month.
 func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
 	if len(h) > maxLabel {
@@ -126,6 +128,10 @@ func widePeriod(h string, fiscalStart int) (p data.Period, fiscal, ok bool) {
 			return p, false, false
 		}
 		p = data.Period{Start: data.NewMonth(atoi(m[1]), n), End: data.NewMonth(atoi(m[1]), n)}
+	case reWideQ.MatchString(t):
+		m := reWideQ.FindStringSubmatch(t)
+		q := atoi(m[2])
+		p = data.Period{Start: data.NewMonth(atoi(m[1]), 3*q-2), End: data.NewMonth(atoi(m[1]), 3*q)}
 	case reWideName.MatchString(t):
 		m := reWideName.FindStringSubmatch(t)
 		n, known := monthNames[strings.ToLower(m[1])]
@@ -426,6 +432,32 @@ var (
 	worldLabels = map[string]bool{"world": true, "world total": true, "total world": true, "all countries": true, "total all countries": true, "all partners": true}
 )
 
+// reOwnTotal is a total label with a country's name before it, as
+// statistics offices write them: "India's Total Export", "Pakistan's
+// total imports".
+var reOwnTotal = regexp.MustCompile(`^(.+?)['’]s?\s+total\s+(exports?|imports?|trade)$`)
+
+// totalLabel reports whether a row label is a total, whether it names the
+// World, and the flow it states ("India's Total Export": export), if any.
+func (w *wide) totalLabel(label string) (isTotal, isWorld bool, flow data.Flow) {
+	if len(label) > maxLabel {
+		return false, false, ""
+	}
+	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
+	if totalLabels[norm] {
+		return true, worldLabels[norm], ""
+	}
+	m := reOwnTotal.FindStringSubmatch(norm)
+	if m == nil {
+		return false, false, ""
+	}
+	if _, err := w.ref.Country(m[1]); err != nil {
+		return false, false, ""
+	}
+	f, _ := parseFlow(m[2]) // "trade" states no flow
+	return true, false, f
+}
+
 // footnote reports whether a row's first cell begins a footnote.
 func footnote(first string) bool {
 	for _, p := range []string{"source", "note", "*", "(", "footnote", "compiled", "p:", "provisional"} {
@@ -641,6 +673,14 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 		return e
 	}
+	labelCol := st.labelCol
+	if name := cell(st.nameCol); label == "" && name != "" {
+		// A total row often leaves the code empty and writes its label
+		// in the name column: "India's Total Export".
+		if total, _, _ := w.totalLabel(name); total {
+			label, labelCol = name, st.nameCol
+		}
+	}
 	if label == "" {
 		return nil, fail(st.labelCol, "", "the row has figures but no partner or product")
 	}
@@ -650,8 +690,10 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
-	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
-	isTotal, isWorld := totalLabels[norm], worldLabels[norm]
+	isTotal, isWorld, saysFlow := w.totalLabel(label)
+	if saysFlow != "" && saysFlow != data.Flow(st.flow) {
+		return nil, fail(labelCol, label, fmt.Sprintf("the total row says %s, but the table's flow is %s (from --flow or the title)", saysFlow, st.flow))
+	}
 	rowKind := st.kind
 	if rowKind == labelAuto {
 		rowKind = w.autoKind(st, label, isTotal, isWorld)

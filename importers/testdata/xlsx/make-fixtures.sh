@@ -4,6 +4,7 @@
 #   gnumeric_long.xlsx  Gnumeric (ssconvert, Excel 2007+ exporter)
 #   lo_wide_pakistan_fy.xlsx  LibreOffice, from ../wide_pakistan_fy.csv
 #   mapping_india_2019.xlsx   LibreOffice, from mapping_india_2019.csv
+#   lo_wits_india_2019.xlsx   LibreOffice, from ../wits_india_2019.csv
 # Not run by `make test`: the committed files are the fixtures, and
 # TestXLSXOtherWriters also has this machine's LibreOffice and Gnumeric
 # write lo_long.xlsx and gnumeric_long.xlsx afresh. On Debian:
@@ -41,6 +42,13 @@ cp mapping_india_2019.csv "$tmp/mapping_india_2019.csv"
 HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
 	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/mapping_india_2019.csv" >/dev/null
 mv "$tmp/mapping_india_2019.xlsx" mapping_india_2019.xlsx
+
+# A WITS "Download data" table as a workbook: year headers and figures
+# become numbers, ".." and "-" stay text, empty cells are absent.
+cp ../wits_india_2019.csv "$tmp/lo_wits_india_2019.csv"
+HOME="$tmp" soffice -env:UserInstallation="file://$tmp/profile" --headless \
+	--infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$tmp" "$tmp/lo_wits_india_2019.csv" >/dev/null
+mv "$tmp/lo_wits_india_2019.xlsx" lo_wits_india_2019.xlsx
 
 soffice --version | head -n 1
 ssconvert --version | head -n 1
