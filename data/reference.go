@@ -172,6 +172,10 @@ func (r *Reference) parseProducts(b []byte) error {
 // numeric code ("699" → IND, "842" → USA, "490" → TWN, "0" → WLD), or an
 // English name/alias, case-, accent-, punctuation- and
 // whitespace-insensitively ("russian federation", "TURKIYE", "Korea, Rep.").
+// Regions are aggregates: M49 ones by code or name ("150", "Europe" →
+// M150), the World Bank's by WITS code or name ("SAS", "South Asia"); a
+// bare "Sub-Saharan Africa" is the World Bank's SSF, the M49 one is "202"
+// or "Sub-Saharan Africa (M49)".
 // Unknown input: an error wrapping ErrNotFound that quotes the input.
 func (r *Reference) Country(s string) (Country, error) {
 	t := strings.TrimSpace(s)
