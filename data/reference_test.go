@@ -494,3 +494,23 @@ func collisions(cs []Country) []string {
 	}
 	return out
 }
+
+func TestReferenceGroup(t *testing.T) {
+	t.Parallel()
+	r := mustReference(t)
+	for key, want := range map[string]bool{
+		"WLD": true, "X097": true, "M150": true, "M202": true, "SSF": true, "EAS": true, "M419": true,
+		"X899": false, "X837": false, "X536": false, "X221": false, "X129": false, "PAK": false, "TWN": false,
+	} {
+		c, err := r.Country(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Group() != want || r.groupISO3(key) != want {
+			t.Errorf("%s (%s): Group() = %v, groupISO3 = %v; want %v", key, c.Name, c.Group(), r.groupISO3(key), want)
+		}
+	}
+	if r.groupISO3("m150") || r.groupISO3("Europe") {
+		t.Error("groupISO3 takes keys only")
+	}
+}

@@ -164,3 +164,31 @@ func productIndex(key string) int {
 	}
 	return -1
 }
+
+// TestPartsRegionsAreGroups: regions overlap the countries, so the
+// parts-versus-total check leaves them out of the sum of parts. World 100
+// = China 60 + Areas, nes 40 (synthetic figures); Europe, South Asia and
+// M49's Sub-Saharan Africa are listed too and must not make a difference.
+func TestPartsRegionsAreGroups(t *testing.T) {
+	t.Parallel()
+	ref := mustReference(t)
+	in := "reporter,partner,period,flow,product,value\nIND,World,2022,export,TOTAL,100\nIND,China,2022,export,TOTAL,60\n" +
+		"IND,\"Areas, nes\",2022,export,TOTAL,40\nIND,Europe,2022,export,TOTAL,70\nIND,South Asia,2022,export,TOTAL,20\nIND,202,2022,export,TOTAL,5\n"
+	rep, err := Check(context.Background(), ref, "g.csv", strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := partsWarnings(rep); len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+	// With China at 90 the countries exceed the World by 30: the check
+	// still warns with regions present (a shortfall does not warn: a long
+	// file may list some partners only), and only the 30 is reported.
+	in = strings.Replace(in, "China,2022,export,TOTAL,60", "China,2022,export,TOTAL,90", 1)
+	if rep, err = Check(context.Background(), ref, "g.csv", strings.NewReader(in), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if w := partsWarnings(rep); len(w) != 1 || !strings.Contains(w[0], "(30 US$ more") {
+		t.Errorf("warnings %q, want one for the excess of 30", w)
+	}
+}
