@@ -401,8 +401,8 @@ func TestReferenceRegions(t *testing.T) {
 		}
 	}
 	for _, want := range []Country{
-		{ISO3: "M150", M49: 150, ComtradeCode: -1, Name: "Europe", Aggregate: true},
-		{ISO3: "M202", M49: 202, ComtradeCode: -1, Name: "Sub-Saharan Africa (M49)", Aggregate: true},
+		{ISO3: "M150", M49: 150, ComtradeCode: 150, Name: "Europe", Aggregate: true},
+		{ISO3: "M202", M49: 202, ComtradeCode: 202, Name: "Sub-Saharan Africa (M49)", Aggregate: true},
 		{ISO3: "SSF", M49: -1, ComtradeCode: -1, Name: "Sub-Saharan Africa", Aggregate: true},
 	} {
 		got, err := r.Country(want.ISO3)

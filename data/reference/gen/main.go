@@ -450,9 +450,9 @@ func countriesCSV(src fs.FS) ([]byte, error) {
 
 // m49Regions returns the UN M49 regions, sub-regions and intermediate
 // regions that the source's countries belong to, as aggregates keyed "M"
-// and the three-digit M49 code ("M150" Europe). They have no UN Comtrade
-// code (-1): Comtrade does not report them as partners. The World (M49
-// 001) is WLD already.
+// and the three-digit M49 code ("M150" Europe). Their comtrade code is
+// the M49 code, as for the countries Comtrade has no code of its own for.
+// The World (M49 001) is WLD already.
 func m49Regions(t *table) ([]country, error) {
 	levels := [][2]string{
 		{"Region Code", "Region Name"},
@@ -495,7 +495,7 @@ func m49Regions(t *table) ([]country, error) {
 		if display == name {
 			extra = append(extra, name+" (M49)")
 		}
-		out = append(out, country{iso3: fmt.Sprintf("M%03d", code), m49: code, comtrade: -1, name: display,
+		out = append(out, country{iso3: fmt.Sprintf("M%03d", code), m49: code, comtrade: code, name: display,
 			aggregate: true, aliases: aliases(display, extra)})
 	}
 	return out, nil
