@@ -192,3 +192,25 @@ func TestPartsRegionsAreGroups(t *testing.T) {
 		t.Errorf("warnings %q, want one for the excess of 30", w)
 	}
 }
+
+// TestSectionThroughClassification: with a classification column saying
+// HS-section, the written-out form is read as well as the bare numeral.
+func TestSectionThroughClassification(t *testing.T) {
+	t.Parallel()
+	in := "reporter,partner,year,flow,product classification,product code,value\n" +
+		"PAK,RUS,2020,export,HS-section,Section XI: Textiles,1\n" +
+		"PAK,RUS,2020,export,HS section,xvi,2\n" +
+		"PAK,RUS,2020,export,sector,Section XI,3\n"
+	p, err := parse(t, "class.csv", []byte(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range p.obs {
+		got = append(got, o.Product.Key())
+	}
+	// An explicit "sector" is kept as the file says.
+	if want := "HS-section:XI HS-section:XVI sector:Section XI"; strings.Join(got, " ") != want {
+		t.Errorf("products %q, want %q", got, want)
+	}
+}
