@@ -86,7 +86,7 @@ type Country struct {
 	ISO3         string   // key; for aggregates a reserved code such as WLD or X899
 	ISO2         string   // empty for aggregates
 	M49          int      // ISO 3166 numeric / UN M49; -1 when it has none
-	ComtradeCode int      // UN Comtrade's own numeric code where it differs (India 699); else M49
+	ComtradeCode int      // UN Comtrade's own numeric code where it differs (India 699); else M49; -1 when it has neither (World Bank regions)
 	Name         string   // English short name
 	Aliases      []string // other names seen in trade files ("Russian Federation", "Türkiye")
 	Aggregate    bool

@@ -43,7 +43,8 @@ type PartnerTotal struct {
 	Figure    Figure
 	// Share is the partner's part of the reporter's trade with the World
 	// as the same source states it, or, when the source gives no World
-	// figure, of the sum over all listed partners (ShareOf says which).
+	// figure, of the sum over the listed partners other than groups (the
+	// EU, regions: see Country.Group) (ShareOf says which).
 	Share float64
 }
 
@@ -166,7 +167,9 @@ func (s *Store) Partners(ctx context.Context, q PartnersQuery) (PartnerRanking, 
 			r.World = t.Figure
 			continue
 		}
-		if t.Figure.Known {
+		// A group (the EU, a region) overlaps the countries listed with
+		// it: summing it in would count their trade twice.
+		if t.Figure.Known && !s.ref.groupISO3(p) {
 			listedSum += t.Figure.Value
 		}
 		r.Partners = append(r.Partners, *t)

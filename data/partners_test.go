@@ -189,3 +189,36 @@ func TestPartnerSeries(t *testing.T) {
 		}
 	}
 }
+
+// TestPartnersSharesLeaveGroupsOut checks a ranking without a World
+// figure: shares are of the countries and residual areas listed, not of
+// the regions and the EU, which overlap the countries; the groups are
+// listed after the countries, never ranked among them.
+func TestPartnersSharesLeaveGroupsOut(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	y := Year(2021)
+	// Synthetic figures, made up for the test.
+	if _, err := importAll(ctx, s, testDataset("regions"), []Observation{
+		obs("PAK", "CHN", y, Export, 300, "c"),
+		obs("PAK", "RUS", y, Export, 100, "r"),
+		obs("PAK", "X899", y, Export, 100, "areas nes"),
+		obs("PAK", "M150", y, Export, 5000, "europe"),
+		obs("PAK", "SAS", y, Export, 400, "south asia"),
+		obs("PAK", "X097", y, Export, 900, "eu"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Partners(ctx, PartnersQuery{Reporter: "PAK", Flow: Export})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Partners {
+		got = append(got, fmt.Sprintf("%s %.0f %.2f %v", p.Partner, p.Figure.Value, p.Share, p.Aggregate))
+	}
+	want := []string{"CHN 300 0.60 false", "RUS 100 0.20 false", "M150 5000 10.00 true", "X097 900 1.80 true", "SAS 400 0.80 true", "X899 100 0.20 true"}
+	if diff := cmp.Diff(want, got); diff != "" || r.ShareOf != "listed partners" {
+		t.Errorf("ranking, shares of %q (-want +got):\n%s", r.ShareOf, diff)
+	}
+}

@@ -172,6 +172,10 @@ func (r *Reference) parseProducts(b []byte) error {
 // numeric code ("699" → IND, "842" → USA, "490" → TWN, "0" → WLD), or an
 // English name/alias, case-, accent-, punctuation- and
 // whitespace-insensitively ("russian federation", "TURKIYE", "Korea, Rep.").
+// Regions are aggregates: M49 ones by code or name ("150", "Europe" →
+// M150), the World Bank's by WITS code or name ("SAS", "South Asia"); a
+// bare "Sub-Saharan Africa" is the World Bank's SSF, the M49 one is "202"
+// or "Sub-Saharan Africa (M49)".
 // Unknown input: an error wrapping ErrNotFound that quotes the input.
 func (r *Reference) Country(s string) (Country, error) {
 	t := strings.TrimSpace(s)
@@ -195,6 +199,37 @@ func (r *Reference) Country(s string) (Country, error) {
 func (r *Reference) aggregateISO3(iso3 string) bool {
 	i, ok := r.byKey[strings.ToLower(iso3)]
 	return ok && r.countries[i].ISO3 == iso3 && r.countries[i].Aggregate
+}
+
+// residualAreas are the UN Comtrade codes of the aggregates that are
+// parts of World, not groups of countries: bunkers, free zones, special
+// categories, the neutral zone and the US Minor Outlying Islands. Areas
+// "n.e.s." are found by name.
+var residualAreas = map[int]bool{536: true, 837: true, 838: true, 839: true, 849: true}
+
+// Group reports whether c overlaps other partners, so that its figure is
+// neither a part of a sum over partners nor a country to rank: World, the
+// EU, the M49 and World Bank regions. The residual areas UN Comtrade adds
+// into World beside the countries ("Areas, nes", bunkers, free zones) are
+// parts, not groups.
+func (c Country) Group() bool {
+	if !c.Aggregate || residualAreas[c.ComtradeCode] {
+		return false
+	}
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		n = strings.ToLower(n)
+		if strings.HasSuffix(n, " nes") || strings.HasSuffix(n, ", nes") || strings.Contains(n, "not elsewhere specified") {
+			return false
+		}
+	}
+	return true
+}
+
+// groupISO3 is Group for a key (false for a key the lists do not know),
+// without Country's copying.
+func (r *Reference) groupISO3(iso3 string) bool {
+	i, ok := r.byKey[strings.ToLower(iso3)]
+	return ok && r.countries[i].ISO3 == iso3 && r.countries[i].Group()
 }
 
 // Countries returns every country and aggregate, sorted by name.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -356,5 +357,160 @@ func BenchmarkLoadReference(b *testing.B) {
 		if _, err := LoadReference(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestReferenceRegions checks the M49 and World Bank regions: each is an
+// aggregate reachable by its key, its M49 code (M49 only) and its names,
+// and the names both lists use resolve as data/reference/NOTICE.md says.
+func TestReferenceRegions(t *testing.T) {
+	t.Parallel()
+	r := mustReference(t)
+	tests := []struct{ in, want string }{
+		// M49 regions and sub-regions, by code (with or without zeros),
+		// key and name.
+		{"150", "M150"}, {"002", "M002"}, {"2", "M002"}, {"019", "M019"}, {"142", "M142"}, {"9", "M009"},
+		{"034", "M034"}, {"151", "M151"}, {"202", "M202"}, {"419", "M419"}, {"029", "M029"},
+		{"M150", "M150"}, {"m002", "M002"},
+		{"Europe", "M150"}, {"Asia", "M142"}, {"Africa", "M002"}, {"Americas", "M019"}, {"Oceania", "M009"},
+		{"Southern Asia", "M034"}, {"Eastern Europe", "M151"}, {"South-eastern Asia", "M035"},
+		{"Latin America and the Caribbean", "M419"}, {"Northern America", "M021"}, {"Caribbean", "M029"},
+		{"Sub-Saharan Africa (M49)", "M202"}, {"Micronesia (M49)", "M057"}, {"Europe (M49)", "M150"},
+		// World Bank regions, by WITS code and name.
+		{"EAS", "EAS"}, {"ECS", "ECS"}, {"LCN", "LCN"}, {"MEA", "MEA"}, {"NAC", "NAC"}, {"SAS", "SAS"}, {"SSF", "SSF"},
+		{"East Asia & Pacific", "EAS"}, {"East Asia and Pacific", "EAS"}, {"Europe & Central Asia", "ECS"},
+		{"Latin America & Caribbean", "LCN"}, {"Middle East & North Africa", "MEA"}, {"North America", "NAC"},
+		{"South Asia", "SAS"}, {"South Asia (World Bank)", "SAS"}, {"Sub-Saharan Africa (all income levels)", "SSF"},
+		// A bare name both lists use means the World Bank region.
+		{"Sub-Saharan Africa", "SSF"}, {"sub saharan africa", "SSF"}, {"Sub-Saharan Africa (World Bank)", "SSF"},
+		// Names that stay with what they meant before the regions.
+		{"Micronesia", "FSM"}, {"Eastern Europe, nes", "X221"}, {"Oceania, nes", "X527"}, {"Caribbean, nes", "X129"},
+		{"World", "WLD"}, {"1", "WLD"},
+	}
+	for _, tt := range tests {
+		got, err := r.Country(tt.in)
+		if err != nil {
+			t.Errorf("Country(%q): %v", tt.in, err)
+			continue
+		}
+		if got.ISO3 != tt.want {
+			t.Errorf("Country(%q) = %s (%s), want %s", tt.in, got.ISO3, got.Name, tt.want)
+		}
+		if !got.Aggregate && tt.want != "FSM" {
+			t.Errorf("Country(%q) = %s is not an aggregate", tt.in, got.ISO3)
+		}
+	}
+	for _, want := range []Country{
+		{ISO3: "M150", M49: 150, ComtradeCode: 150, Name: "Europe", Aggregate: true},
+		{ISO3: "M202", M49: 202, ComtradeCode: 202, Name: "Sub-Saharan Africa (M49)", Aggregate: true},
+		{ISO3: "SSF", M49: -1, ComtradeCode: -1, Name: "Sub-Saharan Africa", Aggregate: true},
+	} {
+		got, err := r.Country(want.ISO3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Aliases = nil
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Country(%s) mismatch (-want +got):\n%s", want.ISO3, diff)
+		}
+	}
+	var m49, wb int
+	for _, c := range r.Countries() {
+		switch {
+		case strings.HasPrefix(c.ISO3, "M") && len(c.ISO3) == 4:
+			m49++
+		case slices.Contains([]string{"EAS", "ECS", "LCN", "MEA", "NAC", "SAS", "SSF"}, c.ISO3):
+			wb++
+		}
+	}
+	// The source file's regions, sub-regions and intermediate regions.
+	if m49 != 29 || wb != 7 {
+		t.Errorf("%d M49 regions and %d World Bank regions, want 29 and 7", m49, wb)
+	}
+}
+
+// TestReferenceNoCollisions checks the whole embedded list, countries and
+// aggregates together: no key, ISO2 code, name or alias (folded as lookups
+// fold them) and no numeric code belongs to two entries. The loader
+// refuses such a list too; this check is independent of it and names every
+// collision at once.
+func TestReferenceNoCollisions(t *testing.T) {
+	t.Parallel()
+	all := mustReference(t).Countries()
+	for _, c := range collisions(all) {
+		t.Error(c)
+	}
+	// The check itself finds what it is meant to find.
+	bad := []Country{
+		{ISO3: "FSM", ISO2: "FM", M49: 583, ComtradeCode: 583, Name: "Micronesia, Fed. Sts.", Aliases: []string{"Micronesia"}},
+		{ISO3: "M057", M49: 57, ComtradeCode: -1, Name: "Micronesia", Aggregate: true},
+		{ISO3: "SSF", M49: -1, ComtradeCode: -1, Name: "Sub-Saharan Africa", Aggregate: true},
+		{ISO3: "M202", M49: 202, ComtradeCode: -1, Name: "Sub Saharan  AFRICA", Aggregate: true},
+		{ISO3: "M150", M49: 150, ComtradeCode: -1, Name: "Europe", Aggregate: true},
+		{ISO3: "X150", M49: -1, ComtradeCode: 150, Name: "Europe, nes", Aggregate: true, Aliases: []string{"m150", "007"}},
+	}
+	got := collisions(bad)
+	for _, want := range []string{`"micronesia" means both FSM and M057`, `"sub saharan africa" means both SSF and M202`,
+		`code 150 means both M150 and X150`, `"m150" means both M150 and X150`, `X150: name "007" is all digits`} {
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("collisions of a bad list = %q, lacks %q", got, want)
+		}
+	}
+}
+
+// collisions lists every key, name, alias or numeric code of cs that two
+// entries claim, and every name that Country would read as a code.
+func collisions(cs []Country) []string {
+	var out []string
+	owner := make(map[string]string)
+	claim := func(kind, k, iso3 string) {
+		if k == "" {
+			return
+		}
+		if prev, ok := owner[kind+k]; ok && prev != iso3 {
+			out = append(out, fmt.Sprintf("%s %s means both %s and %s", kind, k, prev, iso3))
+			return
+		}
+		owner[kind+k] = iso3
+	}
+	for _, c := range cs {
+		claim("key", strconv.Quote(strings.ToLower(c.ISO3)), c.ISO3)
+		if c.ISO2 != "" {
+			claim("key", strconv.Quote(strings.ToLower(c.ISO2)), c.ISO3)
+		}
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			k := normalizeName(n)
+			if strings.Trim(k, "0123456789") == "" {
+				out = append(out, fmt.Sprintf("%s: name %q is all digits, so Country reads it as a code", c.ISO3, n))
+				continue
+			}
+			claim("key", strconv.Quote(k), c.ISO3)
+		}
+		for _, n := range []int{c.M49, c.ComtradeCode} {
+			if n >= 0 {
+				claim("code", strconv.Itoa(n), c.ISO3)
+			}
+		}
+	}
+	return out
+}
+
+func TestReferenceGroup(t *testing.T) {
+	t.Parallel()
+	r := mustReference(t)
+	for key, want := range map[string]bool{
+		"WLD": true, "X097": true, "M150": true, "M202": true, "SSF": true, "EAS": true, "M419": true,
+		"X899": false, "X837": false, "X536": false, "X221": false, "X129": false, "PAK": false, "TWN": false,
+	} {
+		c, err := r.Country(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Group() != want || r.groupISO3(key) != want {
+			t.Errorf("%s (%s): Group() = %v, groupISO3 = %v; want %v", key, c.Name, c.Group(), r.groupISO3(key), want)
+		}
+	}
+	if r.groupISO3("m150") || r.groupISO3("Europe") {
+		t.Error("groupISO3 takes keys only")
 	}
 }

@@ -875,6 +875,11 @@ func (r *rowReader) resolveProduct(codeField field, code, name, class string) (d
 		case allDigits(code):
 			return data.Product{}, r.fail(codeField, code, fmt.Sprintf("%q is not an HS code (expected 2, 4 or 6 digits; national tariff lines are not supported)", code))
 		default:
+			if n, ok := sectionForm(code); ok {
+				if p, err := r.l.ref.Product(data.HSSection, n); err == nil {
+					return p, nil
+				}
+			}
 			c = data.Sector
 		}
 	case "total":
@@ -896,6 +901,9 @@ func (r *rowReader) resolveProduct(codeField field, code, name, class string) (d
 			code = "0" + code
 		}
 	case data.HSSection:
+		if n, ok := sectionForm(code); ok {
+			code = n
+		}
 		code = strings.ToUpper(code)
 	case data.Sector:
 		code = strings.Join(strings.Fields(code), " ")
@@ -911,6 +919,77 @@ func (r *rowReader) resolveProduct(codeField field, code, name, class string) (d
 		return p, r.fail(codeField, code, msgOf(err))
 	}
 	return p, nil
+}
+
+// sectionForm reads an HS section written out in a product cell: "Section
+// XI", "HS section XI", "HS-section xi", "Section XI: Textiles and textile
+// articles", "SECTION XI - Textiles". It returns the numeral in upper case;
+// the caller checks it against the reference list. What it does not read
+// stays free text, because it could mean something else: a bare "XI" (a
+// roman numeral alone says nothing of the code list), an arabic "Section
+// 11" (SITC numbers its sections 0 to 9 in arabic digits), a range
+// ("Section XVI-XVII", "Sections I to IV").
+func sectionForm(s string) (string, bool) {
+	t := strings.TrimSpace(s)
+	if len(t) > 2 && strings.EqualFold(t[:2], "hs") {
+		t = strings.TrimLeft(t[2:], " -_")
+	}
+	if len(t) < len("section") || !strings.EqualFold(t[:len("section")], "section") {
+		return "", false
+	}
+	t = t[len("section"):]
+	rest := strings.TrimLeftFunc(t, unicode.IsSpace)
+	if len(rest) == len(t) {
+		return "", false // "Sections", "SectionXI"
+	}
+	numeral, after := romanWord(rest)
+	if numeral == "" {
+		return "", false
+	}
+	// A range or list of sections is not one section.
+	next, after := nextWord(after)
+	if w, _ := romanWord(next); w != "" {
+		return "", false
+	}
+	if strings.EqualFold(next, "to") || strings.EqualFold(next, "and") {
+		if w, _ := nextWord(after); w != "" {
+			if r, _ := romanWord(w); r != "" {
+				return "", false
+			}
+		}
+	}
+	return strings.ToUpper(numeral), true
+}
+
+// romanWord returns the roman numeral (I, V and X only: HS has 21
+// sections) that s starts with, if it is a whole word, and the text after it.
+func romanWord(s string) (string, string) {
+	n := 0
+	for n < len(s) && strings.IndexByte("IVXivx", s[n]) >= 0 {
+		n++
+	}
+	if n == 0 {
+		return "", s
+	}
+	if r, _ := utf8.DecodeRuneInString(s[n:]); n < len(s) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return "", s
+	}
+	return s[:n], s[n:]
+}
+
+// nextWord skips spaces and punctuation and returns the following run of
+// letters and digits, and the text after it.
+func nextWord(s string) (string, string) {
+	start := strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+	if start < 0 {
+		return "", ""
+	}
+	s = s[start:]
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], s[end:]
 }
 
 // quantity reads the optional quantity and its unit. Comtrade writes

@@ -155,6 +155,16 @@ func TestProducts(t *testing.T) {
 		{"80111", "HS:080111"},
 		{"271019", "HS:271019"},
 		{"Textiles  and clothing", "sector:Textiles and clothing"},
+		// HS sections written out; bare or arabic numerals and ranges
+		// stay free text (see sectionForm).
+		{"Section XI", "HS-section:XI"},
+		{"HS section XI", "HS-section:XI"},
+		{"Section XI: Textiles and textile articles", "HS-section:XI"},
+		{"SECTION xvi - Machinery", "HS-section:XVI"},
+		{"Section XXII", "sector:Section XXII"},
+		{"XI", "sector:XI"},
+		{"Section 11", "sector:Section 11"},
+		{"Section XVI-XVII", "sector:Section XVI-XVII"},
 	}
 	var b strings.Builder
 	b.WriteString("reporter,partner,year,flow,commodity code,value\n")
@@ -177,6 +187,55 @@ func TestProducts(t *testing.T) {
 	p, err = parse(t, "noproduct.csv", []byte("reporter,partner,year,flow,value\nPAK,RUS,2020,export,1\n"), Options{})
 	if err != nil || p.obs[0].Product.Key() != "TOTAL:TOTAL" {
 		t.Errorf("no product column: %v, %+v", err, p.obs)
+	}
+}
+
+func TestSectionForm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Section XI", "XI", true},
+		{"  section xi  ", "XI", true},
+		{"Section I", "I", true},
+		{"Section XXI", "XXI", true},
+		{"HS section XI", "XI", true},
+		{"HS-section XI", "XI", true},
+		{"hs Section V", "V", true},
+		{"Section XI: Textiles and textile articles", "XI", true},
+		{"Section XI - Textiles", "XI", true},
+		{"Section XI – Textiles", "XI", true},
+		{"Section XI.", "XI", true},
+		{"Section V Mineral products", "V", true},
+		{"Section II Vegetable products", "II", true},
+		{"Section XI (Textiles)", "XI", true},
+		{"Section XI", "XI", true},
+		{"Section XXV", "XXV", true}, // read here; the reference list refuses it
+		// Not one HS section, or not surely one.
+		{"XI", "", false},
+		{"Section 11", "", false},
+		{"Section 0: Food and live animals", "", false},
+		{"SectionXI", "", false},
+		{"Sections XI", "", false},
+		{"Section XVI-XVII", "", false},
+		{"Section XVI – XVII", "", false},
+		{"Section I to IV", "", false},
+		{"Section XI and XII", "", false},
+		{"Section XI & XII", "", false},
+		{"Section Xylophones", "", false},
+		{"Section", "", false},
+		{"Section ", "", false},
+		{"Cross-section XI", "", false},
+		{"HS 61", "", false},
+		{"Textiles", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := sectionForm(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("sectionForm(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
 	}
 }
 

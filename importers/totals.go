@@ -73,28 +73,9 @@ type partnerKey struct {
 	reporter, flow, period, product uint32
 }
 
-// residualAreas are the UN Comtrade codes of the aggregates that are
-// parts of World, not groups of countries: bunkers, free zones, special
-// categories, the neutral zone and the US Minor Outlying Islands. Areas
-// "n.e.s." are found by name.
-var residualAreas = map[int]bool{536: true, 837: true, 838: true, 839: true, 849: true}
-
 // grouping reports whether a partner overlaps others, so that it is
-// neither a total nor a part: an aggregate of the reference (World, the
-// EU, any group it lists) other than the residual areas UN Comtrade adds
-// into World with the countries ("Areas, nes", bunkers, free zones).
-func grouping(c data.Country) bool {
-	if !c.Aggregate || residualAreas[c.ComtradeCode] {
-		return false
-	}
-	for _, n := range append([]string{c.Name}, c.Aliases...) {
-		n = strings.ToLower(n)
-		if strings.HasSuffix(n, " nes") || strings.HasSuffix(n, ", nes") || strings.Contains(n, "not elsewhere specified") {
-			return false
-		}
-	}
-	return true
-}
+// neither a total nor a part (see data.Country.Group).
+func grouping(c data.Country) bool { return c.Group() }
 
 // Tolerance: totals and parts are often rounded separately (to a
 // thousand or a million US$ each), so a difference within 0.1% of the

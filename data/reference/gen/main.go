@@ -178,6 +178,39 @@ var aggregates = []aggregate{
 	{899, -1, "Areas, nes", []string{"Areas nes"}},
 }
 
+// m49Renames names the UN M49 regions whose own name is already taken:
+// "Micronesia" is the alias trade files use for the Federated States of
+// Micronesia, and a bare "Sub-Saharan Africa" means the World Bank region
+// (see worldBankRegions). Both stay reachable by their M49 code.
+var m49Renames = map[int]string{
+	57:  "Micronesia (M49)",
+	202: "Sub-Saharan Africa (M49)",
+}
+
+// worldBankRegion is one of the seven World Bank geographic regions, which
+// World Bank WITS lists as partners beside the countries.
+type worldBankRegion struct {
+	code, name string
+}
+
+// worldBankRegions are the World Bank's regions ("all income levels"), with
+// the codes WITS and the World Development Indicators give them. They are
+// not the M49 regions of similar names: their members differ (the World
+// Bank counts Sudan in Sub-Saharan Africa, M49 in Northern Africa), so they
+// are aggregates of their own. A bare name that both lists use
+// ("Sub-Saharan Africa") means the World Bank region: the files that name
+// region partners in words are WITS and WDI downloads, while UN files
+// identify M49 areas by number (202).
+var worldBankRegions = []worldBankRegion{
+	{"EAS", "East Asia & Pacific"},
+	{"ECS", "Europe & Central Asia"},
+	{"LCN", "Latin America & Caribbean"},
+	{"MEA", "Middle East & North Africa"},
+	{"NAC", "North America"},
+	{"SAS", "South Asia"},
+	{"SSF", "Sub-Saharan Africa"},
+}
+
 func main() {
 	src := flag.String("src", "../shared/data/reference", "folder holding "+srcCountries+", "+srcHS+" and "+srcSections)
 	out := flag.String("out", "data/reference", "where to write "+outCountries+" and "+outHS)
@@ -385,6 +418,15 @@ func countriesCSV(src fs.FS) ([]byte, error) {
 		out = append(out, country{iso3: key, m49: a.m49, comtrade: a.code, name: a.name, aggregate: true,
 			aliases: aliases(a.name, slices.Concat(a.aliases, extra))})
 	}
+	regions, err := m49Regions(t)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, regions...)
+	for _, w := range worldBankRegions {
+		out = append(out, country{iso3: w.code, m49: -1, comtrade: -1, name: w.name, aggregate: true,
+			aliases: aliases(w.name, []string{w.name + " (World Bank)", w.name + " (all income levels)"})})
+	}
 	slices.SortFunc(out, func(a, b country) int { return strings.Compare(a.iso3, b.iso3) })
 
 	var buf bytes.Buffer
@@ -404,6 +446,59 @@ func countriesCSV(src fs.FS) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// m49Regions returns the UN M49 regions, sub-regions and intermediate
+// regions that the source's countries belong to, as aggregates keyed "M"
+// and the three-digit M49 code ("M150" Europe). Their comtrade code is
+// the M49 code, as for the countries Comtrade has no code of its own for.
+// The World (M49 001) is WLD already.
+func m49Regions(t *table) ([]country, error) {
+	levels := [][2]string{
+		{"Region Code", "Region Name"},
+		{"Sub-region Code", "Sub-region Name"},
+		{"Intermediate Region Code", "Intermediate Region Name"},
+	}
+	for _, l := range levels {
+		for _, col := range l {
+			if _, ok := t.col[col]; !ok {
+				return nil, fmt.Errorf("%s: no column %q", t.name, col)
+			}
+		}
+	}
+	names := make(map[int]string)
+	for i, row := range t.rows {
+		for _, l := range levels {
+			code, name := t.get(row, l[0]), t.get(row, l[1])
+			if code == "" && name == "" {
+				continue
+			}
+			n, err := strconv.Atoi(code)
+			if err != nil || n <= 1 || n > 999 || name == "" {
+				return nil, fmt.Errorf("%s row %d: bad %s %q (%q)", t.name, i+2, l[0], code, name)
+			}
+			if prev, ok := names[n]; ok && prev != name {
+				return nil, fmt.Errorf("%s row %d: M49 region %d is both %q and %q", t.name, i+2, n, prev, name)
+			}
+			names[n] = name
+		}
+	}
+	for code := range m49Renames {
+		if _, ok := names[code]; !ok {
+			return nil, fmt.Errorf("rename of unknown M49 region %d", code)
+		}
+	}
+	var out []country
+	for code, name := range names {
+		display := firstNonEmpty(m49Renames[code], name)
+		var extra []string
+		if display == name {
+			extra = append(extra, name+" (M49)")
+		}
+		out = append(out, country{iso3: fmt.Sprintf("M%03d", code), m49: code, comtrade: code, name: display,
+			aggregate: true, aliases: aliases(display, extra)})
+	}
+	return out, nil
 }
 
 // aliases returns the distinct non-empty names other than name, sorted.

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -76,5 +80,54 @@ func TestAliases(t *testing.T) {
 	got := aliases("Russia", []string{"Russian Federation", "", "Russia", " Russian Federation ", "Rossiya"})
 	if diff := cmp.Diff([]string{"Rossiya", "Russian Federation"}, got); diff != "" {
 		t.Errorf("aliases (-want +got):\n%s", diff)
+	}
+}
+
+func TestM49Regions(t *testing.T) {
+	const header = "ISO3166-1-Alpha-3,Region Code,Region Name,Sub-region Code,Sub-region Name,Intermediate Region Code,Intermediate Region Name\n"
+	read := func(body string) *table {
+		t.Helper()
+		tb, err := readTable(fstest.MapFS{"c.csv": {Data: []byte(header + body)}}, "c.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tb
+	}
+	got, err := m49Regions(read("AAA,150,Europe,151,Eastern Europe,,\nBBB,2,Africa,202,Sub-Saharan Africa,11,Western Africa\nCCC,9,Oceania,57,Micronesia,,\nDDD,,,,,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b country) int { return strings.Compare(a.iso3, b.iso3) })
+	var keys []string
+	for _, c := range got {
+		if !c.aggregate || c.comtrade != c.m49 || c.iso2 != "" {
+			t.Errorf("%+v: want an aggregate without ISO2, its Comtrade code its M49 code", c)
+		}
+		keys = append(keys, fmt.Sprintf("%s %d %s %q", c.iso3, c.m49, c.name, c.aliases))
+	}
+	want := []string{
+		`M002 2 Africa ["Africa (M49)"]`, `M009 9 Oceania ["Oceania (M49)"]`, `M011 11 Western Africa ["Western Africa (M49)"]`,
+		`M057 57 Micronesia (M49) []`, `M150 150 Europe ["Europe (M49)"]`, `M151 151 Eastern Europe ["Eastern Europe (M49)"]`,
+		`M202 202 Sub-Saharan Africa (M49) []`,
+	}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("m49Regions (-want +got):\n%s", diff)
+	}
+	// base holds the regions m49Renames names, so that each case below
+	// fails for its own reason.
+	const base = "BBB,2,Africa,202,Sub-Saharan Africa,,\nCCC,9,Oceania,57,Micronesia,,\n"
+	if _, err := m49Regions(read(base + "AAA,150,Europe,,,,\n")); err != nil {
+		t.Errorf("a good file: %v", err)
+	}
+	for name, body := range map[string]string{
+		"two names for one code": base + "AAA,150,Europe,,,,\nDDD,150,Europa,,,,\n",
+		"code without a name":    base + "AAA,150,,,,,\n",
+		"not a number":           base + "AAA,EU,Europe,,,,\n",
+		"the World's code":       base + "AAA,1,World,,,,\n",
+		"a renamed region gone":  "BBB,2,Africa,202,Sub-Saharan Africa,,\n",
+	} {
+		if _, err := m49Regions(read(body)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }
