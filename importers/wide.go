@@ -902,6 +902,13 @@ func (w *wide) product(code, name string) (data.Product, error) {
 	case allDigits(code):
 		return data.Product{}, fmt.Errorf("%q is not an HS code (expected 2, 4 or 6 digits)", code)
 	}
+	for _, label := range []string{code, name} { // "Section XI: Textiles…" as the code or the name
+		if n, ok := sectionForm(label); ok {
+			if p, err := w.ref.Product(data.HSSection, n); err == nil {
+				return p, nil
+			}
+		}
+	}
 	if p, err := w.ref.Product(data.Sector, strings.Join(strings.Fields(code), " ")); err == nil {
 		return p, nil
 	}

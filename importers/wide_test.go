@@ -123,6 +123,24 @@ func TestWideShapes(t *testing.T) {
 			}
 		}
 	})
+	t.Run("HS sections written out as row labels", func(t *testing.T) {
+		t.Parallel()
+		in := "Pakistan: exports to Russia\nValue in US$ million\nSector,2021,2022\nSection XI: Textiles and textile articles,5,6\nHS section VI,1,2\nSection 11,3,4\n"
+		p, err := parse(t, "s.csv", []byte(in), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range p.obs {
+			got = append(got, o.Product.Key()+" "+o.Period.Label())
+		}
+		// "Section 11" stays a sector of its own: an arabic number could be
+		// SITC's section, not HS's.
+		want := "HS-section:XI 2021|HS-section:XI 2022|HS-section:VI 2021|HS-section:VI 2022|sector:Section 11 2021|sector:Section 11 2022"
+		if strings.Join(got, "|") != want {
+			t.Errorf("products %q; want %q", strings.Join(got, "|"), want)
+		}
+	})
 }
 
 // TestWideTotalRow: a Total row under partner rows is the sum of the

@@ -53,6 +53,10 @@ type keyedSpec struct {
 	// the CIF imports the same file states (IMF DOTS): storing both would
 	// state each import twice, so only the CIF ones are stored.
 	fobImports bool
+	// bareDollars, when set, is why an indicator in "US Dollars" with no
+	// magnitude does not state the unit, and what to do: the IMF's DOTS
+	// names its indicators so but publishes millions.
+	bareDollars string
 }
 
 var (
@@ -63,7 +67,8 @@ var (
 		keys: []string{"Country Name", "Country Code", "Indicator Name", "Indicator Code", "Counterpart Country Name",
 			"Counterpart Country Code", "Attribute"},
 		reporter: "Country Name", partner: "Counterpart Country Name", indicator: "Indicator Name", attribute: "Attribute",
-		fobImports: true}
+		fobImports:  true,
+		bareDollars: `the indicator says "US Dollars" but not in what magnitude: the IMF's Direction of Trade Statistics publishes its figures in millions of US$ (its series carry a unit multiplier of 6) under such names; give --unit "million US$" if this file comes from DOTS, or --unit US$ if its figures are whole dollars`}
 )
 
 func newKeyed(spec *keyedSpec, ref *data.Reference, file string, o Options) *keyed {
@@ -170,13 +175,22 @@ func (k *keyed) describe(head [][]string, rows []int) detection {
 			continue
 		}
 		text := trimSpace(head[j][ind])
-		if v := readIndicator(text, k.spec); v.ok && !contains(units, v.unit) {
+		v := readIndicator(text, k.spec)
+		if !v.ok {
+			continue
+		}
+		v, stated, known := k.unitOf(v)
+		if known && !contains(units, v.unit) {
 			units = append(units, v.unit)
 			row := j + 1
 			if j < len(rows) {
 				row = rows[j]
 			}
-			from = append(from, fmt.Sprintf("row %d %q", row, text))
+			how := ""
+			if !stated {
+				how = " (which says no magnitude: --unit gives it)"
+			}
+			from = append(from, fmt.Sprintf("row %d %q%s", row, text, how))
 		}
 	}
 	if len(units) > 0 {
@@ -252,6 +266,21 @@ func readIndicator(text string, spec *keyedSpec) indicator {
 		return indicator{why: "imports valued FOB; the same file's CIF imports are the import figures stored"}
 	}
 	return indicator{ok: true, flow: flow, scale: scale, unit: unit}
+}
+
+// unitOf settles the unit of an indicator read as a value: the one it
+// states, or, for an indicator in bare "US Dollars" where the layout says
+// that does not state the magnitude (bareDollars), the one --unit gives;
+// known is false when neither does.
+func (k *keyed) unitOf(ind indicator) (_ indicator, stated, known bool) {
+	if ind.scale != 0 || k.spec.bareDollars == "" {
+		return ind, true, true
+	}
+	if k.o.Unit == "" {
+		return ind, false, false
+	}
+	ind.scale, ind.unit, _, _ = parseUnit(k.o.Unit)
+	return ind, false, true
 }
 
 // keyedSetup is what the rows are read with.
@@ -394,13 +423,17 @@ func (k *keyed) row(st *keyedSetup, sheet string, row int, cells []string) ([]da
 		k.skip(indText, ind.why)
 		return nil, nil
 	}
-	if !contains(k.units, ind.unit) {
-		k.units = append(k.units, ind.unit)
-	}
-	if k.o.Unit != "" {
+	ind, stated, known := k.unitOf(ind)
+	switch {
+	case !known:
+		return nil, fail(indCol, indText, k.spec.bareDollars)
+	case stated && k.o.Unit != "":
 		if sc, name, _, _ := parseUnit(k.o.Unit); sc != ind.scale {
 			return nil, fail(indCol, indText, fmt.Sprintf("the indicator states values in %s, but --unit says %s: leave --unit out, or correct it", ind.unit, name))
 		}
+	}
+	if !contains(k.units, ind.unit) {
+		k.units = append(k.units, ind.unit)
 	}
 	base := data.Observation{Flow: ind.flow, Product: data.TotalProduct, Bound: data.Exact}
 	if fc := st.col(k.spec.flow); fc >= 0 {
@@ -495,7 +528,7 @@ func (k *keyed) country(name string) (data.Country, error) {
 	}
 	c, err := k.ref.Country(name)
 	if err != nil {
-		return data.Country{}, fmt.Errorf("%s is not a known country or area (expected a country's name in English, or World; regions and income groups such as \"East Asia & Pacific\" or \"Advanced Economies\" are not in tradedash's reference lists yet)",
+		return data.Country{}, fmt.Errorf("%s is not a known country or area (expected a country's name in English, or World; UN M49 and World Bank regions are known, but income groups such as \"High income\" and the IMF's groups such as \"Advanced Economies\" are not in tradedash's reference lists)",
 			quoteValue(name))
 	}
 	return c, nil

@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -73,11 +74,19 @@ func TestImportWITS(t *testing.T) {
 }
 
 // TestImportIMF reads the IMF DOTS fixture: countries by name (India's
-// IMF code 534 is UN M49's Sint Maarten), values in US$, the Status rows,
-// the FOB imports and the balance left out with a warning each.
+// IMF code 534 is UN M49's Sint Maarten), values in millions of US$ as
+// --unit says (the file's "US Dollars" states no magnitude, so without
+// --unit it is refused), the Status rows, the FOB imports and the balance
+// left out with a warning each.
 func TestImportIMF(t *testing.T) {
 	t.Parallel()
-	rep := mustCheck(t, "imf_dots_india_2019.csv", Options{SampleRows: 100})
+	_, err := Check(context.Background(), mustReference(t), "imf_dots_india_2019.csv",
+		bytes.NewReader(mustReadTestdata(t, "imf_dots_india_2019.csv")), Options{})
+	if want := `imf_dots_india_2019.csv: row 2, column "Indicator Name": the indicator says "US Dollars" but not in what magnitude: the IMF's Direction of Trade Statistics publishes its figures in millions of US$`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("without --unit: %v; want an error starting %q", err, want)
+	}
+	millions := Options{Unit: "million US$", SampleRows: 100}
+	rep := mustCheck(t, "imf_dots_india_2019.csv", millions)
 	if rep.Layout != "imf-dots" || !strings.HasPrefix(rep.Reason, "IMF DOTS: 7 of 7 key columns") || !strings.HasSuffix(rep.Reason, "and 4 period columns (2018 … 2019M01)") {
 		t.Errorf("layout %s, reason %q", rep.Layout, rep.Reason)
 	}
@@ -91,11 +100,12 @@ func TestImportIMF(t *testing.T) {
 	if strings.Join(rep.Warnings, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(rep.Warnings, "\n"), strings.Join(want, "\n"))
 	}
-	if rep.Rows != 6 || strings.Join(rep.Pairs, ",") != "IND-PAK,IND-RUS,IND-WLD" || rep.Unit != "US$" {
-		t.Errorf("%d rows, pairs %v, unit %q", rep.Rows, rep.Pairs, rep.Unit)
+	if rep.Rows != 6 || strings.Join(rep.Pairs, ",") != "IND-PAK,IND-RUS,IND-WLD" || rep.Unit != "million US$" ||
+		!strings.Contains(rep.UnitFrom, `(which says no magnitude: --unit gives it)`) {
+		t.Errorf("%d rows, pairs %v, unit %q from %q", rep.Rows, rep.Pairs, rep.Unit, rep.UnitFrom)
 	}
 	s := mustStore(t)
-	d := mustImport(t, s, filepath.Join("testdata", "imf_dots_india_2019.csv"), Options{})
+	d := mustImport(t, s, filepath.Join("testdata", "imf_dots_india_2019.csv"), Options{Unit: "million US$"})
 	if d.Format != "imf-dots" || d.RowCount != 6 {
 		t.Errorf("dataset %+v", d)
 	}
@@ -166,8 +176,8 @@ func TestWITSRows(t *testing.T) {
 			`w.csv: row 2, column "Trade Flow": "Sideways" is not a trade flow`},
 		{"text in a value cell", witsHeader + "Pakistan,China,Export,All Products,Export (US$ Thousand),1,12x\n", Options{},
 			`w.csv: row 2, column "2021": `},
-		{"a region not known yet", witsHeader + "Pakistan,East Asia & Pacific,Export,All Products,Export (US$ Thousand),1,2\n", Options{},
-			`w.csv: row 2, column "Partner Name": "East Asia & Pacific" is not a known country or area (expected a country's name in English, or World; regions and income groups`},
+		{"an income group", witsHeader + "Pakistan,High income,Export,All Products,Export (US$ Thousand),1,2\n", Options{},
+			`w.csv: row 2, column "Partner Name": "High income" is not a known country or area (expected a country's name in English, or World; UN M49 and World Bank regions are known, but income groups`},
 		{"only shares", witsHeader + "Pakistan,China,Export,All Products,Export Partner share(%),1,2\n", Options{},
 			`w.csv: no row states a trade value in US$ (expected an "Indicator" such as "Export (US$ Thousand)"); nothing to import`},
 	}
@@ -195,7 +205,7 @@ func TestIMFRows(t *testing.T) {
 	in := imfHeader + `"2020","2020Q2","2020M03",` + "\n" +
 		row("Pakistan", "564", "Russian Federation", "Value", `"10","4","1.5"`) +
 		row("Pakistan", "564", "Russian Federation", "Status", `"","e",""`)
-	rep, err := Check(ctx, ref, "imf.csv", strings.NewReader(in), Options{SampleRows: 10})
+	rep, err := Check(ctx, ref, "imf.csv", strings.NewReader(in), Options{SampleRows: 10, Unit: "US$"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +229,7 @@ func TestIMFRows(t *testing.T) {
 		{"an IMF group", imfHeader + `"2020",` + "\n" + row("Pakistan", "564", "Advanced Economies", "Value", `"1"`),
 			`imf.csv: row 2, column "Counterpart Country Name": "Advanced Economies" is not a known country or area`},
 	} {
-		_, err := Check(ctx, ref, "imf.csv", strings.NewReader(tt.in), Options{})
+		_, err := Check(ctx, ref, "imf.csv", strings.NewReader(tt.in), Options{Unit: "million US$"})
 		asError(t, err)
 		if !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: error\n%v\nwant it to start\n%s", tt.name, err, tt.want)
@@ -265,12 +275,15 @@ func TestWITSIndicators(t *testing.T) {
 // scores as high; a wide statistics-office table is neither.
 func TestDetectWITSIMF(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ file, want string }{
-		{"wits_india_2019.csv", "wits"},
-		{"xlsx/lo_wits_india_2019.xlsx", "wits"},
-		{"imf_dots_india_2019.csv", "imf-dots"},
+	for _, tt := range []struct {
+		file, want string
+		o          Options
+	}{
+		{"wits_india_2019.csv", "wits", Options{}},
+		{"xlsx/lo_wits_india_2019.xlsx", "wits", Options{}},
+		{"imf_dots_india_2019.csv", "imf-dots", Options{Unit: "million US$"}},
 	} {
-		if p := mustParseFile(t, tt.file, Options{}); p.format != tt.want {
+		if p := mustParseFile(t, tt.file, tt.o); p.format != tt.want {
 			t.Errorf("%s: detected %s; want %s", tt.file, p.format, tt.want)
 		}
 	}

@@ -51,6 +51,8 @@ var layoutAbout = map[string]string{
 	"long":            "A long table, one figure per row: its reporter, partner, period, flow and value columns were found by their header names.",
 	"comtrade-plus":   "The header has the columns of a UN Comtrade Plus download (reporterISO, partnerISO, flowCode, cmdCode, primaryValue).",
 	"baci":            "The header is CEPII BACI's (t, i, j, k, v, q): HS6 flows, values in thousand US$.",
+	"wits":            "The header has the key columns of a World Bank WITS download (Reporter Name, Partner Name, Trade Flow, Product Group, Indicator) and years as columns: reporter, partner, flow, product and unit are read on every row, and indicators that are not values in US$ (shares, counts) are left out.",
+	"imf-dots":        "The header has the key columns of the IMF's Direction of Trade Statistics (Country Name, Indicator Name, Counterpart Country Name, Attribute) and periods as columns: countries are read by name, imports valued CIF, and the unit comes from the options, as DOTS says only \"US Dollars\" and publishes millions.",
 	"wide":            "A wide table: periods as columns, one partner or product per row; the reporter, flow and unit come from the title rows or the options.",
 }
 
