@@ -41,7 +41,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.Unit, "unit", "", `unit of the values, overriding what the file states: "US$", "thousand US$", "million US$"`)
 	fs.StringVar(&o.Format, "format", "", "force the layout instead of detecting it: "+strings.Join(importers.LayoutNames(), ", "))
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read from a workbook (default: the first visible sheet with data)")
-	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start: 7 for Pakistan, 4 for India`)
+	fs.IntVar(&o.FiscalStartMonth, "fiscal-start-month", 0, `month (2-12) in which fiscal years such as "2022-23" start, when no title row says so ("Fiscal years (July-June)"): 7 for Pakistan, 4 for India`)
 	fs.IntVar(&o.Year, "year", 0, `calendar year of files that state none: a long table without a period column, a wide table whose columns are months ("Jan", "Feb", …)`)
 	fs.BoolVar(&o.SkipBadRows, "skip-bad-rows", false, "import the good rows and list every bad one (default: any bad row refuses the file and nothing is written)")
 	o.Map = map[string]string{}

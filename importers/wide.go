@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"tradedash/data"
 )
@@ -567,11 +568,22 @@ func (w *wide) setup(above [][]string, rowOf func(int) int, h *wideHeader, heade
 	fail := func(msg string) (*wideSetup, *Error) { return nil, &Error{Row: headerRow, Msg: msg} }
 	title := w.fromTitle(above, rowOf)
 	year, _ := w.year(above, rowOf)
+	span := fiscalSpan(above, rowOf)
+	if span.start > 0 && w.o.FiscalStartMonth > 0 && span.start != w.o.FiscalStartMonth {
+		return nil, &Error{Row: span.row, Value: span.text,
+			Msg: fmt.Sprintf("the title says fiscal years start in %s, but --fiscal-start-month says %s: leave the flag out, or correct it", time.Month(span.start), time.Month(w.o.FiscalStartMonth))}
+	}
 	for i, p := range h.periods {
+		if p.fiscal && span.start > 0 {
+			if fp, _, ok := widePeriod(p.text, span.start); ok {
+				h.periods[i].period, h.periods[i].fiscal, p.fiscal = fp, false, false
+				continue
+			}
+		}
 		switch {
 		case p.fiscal:
 			return nil, &Error{Row: headerRow, Column: p.text, Value: p.text,
-				Msg: fmt.Sprintf("%q is a fiscal year, but its start month is not known (give --fiscal-start-month: 7 for Pakistan's July–June, 4 for India's April–March)", p.text)}
+				Msg: fmt.Sprintf("%q is a fiscal year, but its start month is not known: no title row states the fiscal year's months, such as \"Fiscal years (July-June)\" (give --fiscal-start-month: 7 for Pakistan's July–June, 4 for India's April–March)", p.text)}
 		case p.month > 0 && year == 0:
 			return nil, &Error{Row: headerRow, Column: p.text, Value: p.text,
 				Msg: fmt.Sprintf("%q is a month without a year, and no title row states one: give --year", p.text)}
@@ -840,6 +852,48 @@ func (w *wide) year(above [][]string, rowOf func(int) int) (int, string) {
 	return 0, ""
 }
 
+// fiscalStated is a fiscal year's span as a title row states it.
+type fiscalStated struct {
+	start int    // its first month; 0 when no row states one
+	row   int    // the row that does
+	text  string // the cell that does: "Fiscal years (July-June)"
+}
+
+// reMonthSpan is a span of months: "July-June", "Apr–Mar", "April to March".
+var reMonthSpan = regexp.MustCompile(`(?i)\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s*(?:-|–|—|to|through)\s*(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b`)
+
+// fiscalSpan finds a title cell that states the fiscal year's months:
+// "Fiscal years (July-June)", "Financial year April–March", "FY: Jul to
+// Jun". The cell must speak of a fiscal or financial year, and the span
+// must be twelve months ending the month before it starts, so that a
+// title such as "January–June 2023" (half a year) is not read as one.
+func fiscalSpan(above [][]string, rowOf func(int) int) fiscalStated {
+	for i, cells := range above {
+		for _, c := range cells {
+			c = trimSpace(c)
+			if c == "" || len(c) > maxLabel {
+				continue
+			}
+			lower := strings.ToLower(c)
+			if !strings.Contains(lower, "fiscal") && !strings.Contains(lower, "financial") && !reWordFY.MatchString(c) {
+				continue
+			}
+			m := reMonthSpan.FindStringSubmatch(c)
+			if m == nil {
+				continue
+			}
+			start, end := monthNames[strings.ToLower(m[1])], monthNames[strings.ToLower(m[2])]
+			if start > 1 && end == start-1 {
+				return fiscalStated{start: start, row: rowOf(i), text: c}
+			}
+		}
+	}
+	return fiscalStated{}
+}
+
+// reWordFY is "FY" as a word.
+var reWordFY = regexp.MustCompile(`\bFY\b`)
+
 // describe says where the header, unit, title and year were found, by
 // their row numbers rows. It reads the unit again with them, as Detect
 // knows only the rows' order, so that Description says the right row.
@@ -869,6 +923,11 @@ func (w *wide) describe(head [][]string, rows []int) detection {
 	if monthly {
 		if y, from := w.year(head[:i], rowOf); y != 0 {
 			d.details = append(d.details, fmt.Sprintf("months read in %d (%s)", y, from))
+		}
+	}
+	if w.o.FiscalStartMonth == 0 {
+		if span := fiscalSpan(head[:i], rowOf); span.start > 0 {
+			d.details = append(d.details, fmt.Sprintf("fiscal years start in %s, from the title in row %d %q", time.Month(span.start), span.row, span.text))
 		}
 	}
 	if t := w.fromTitle(head[:i], rowOf); t.reporter != "" {

@@ -1,8 +1,11 @@
 package importers
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,7 +60,7 @@ func TestWideErrors(t *testing.T) {
 		o        Options
 		want     string
 	}{
-		{"fiscal year without start month", good, Options{}, `w.csv: row 3, column "2020-21": "2020-21" is a fiscal year, but its start month is not known (give --fiscal-start-month`},
+		{"fiscal year without start month", good, Options{}, `w.csv: row 3, column "2020-21": "2020-21" is a fiscal year, but its start month is not known: no title row states the fiscal year's months`},
 		{"bad cell", strings.Replace(good, `"171,940"`, "17x", 1), Options{FiscalStartMonth: 7}, `w.csv: row 4, column "2020-21": "17x" is not a number`},
 		{"unknown country", strings.Replace(good, "Russia", "Atlantis", 1), Options{FiscalStartMonth: 7}, `w.csv: row 4, column "Country": "Atlantis" is not a known country`},
 		{"no unit", strings.Replace(good, "(value in thousand US$)\n", "", 1), Options{FiscalStartMonth: 7}, `w.csv: row 2: no unit is stated`},
@@ -234,5 +237,56 @@ func TestWideReportRows(t *testing.T) {
 	if rep.HeaderRow != 6 || rep.UnitFrom != `row 4 "(value in thousand US$)"` ||
 		!strings.Contains(strings.Join(rep.Details, "\n"), `from the title in row 2 "Pakistan: exports to selected countries"`) {
 		t.Errorf("header row %d, unit from %q, details %q; want rows 6, 4 and 2", rep.HeaderRow, rep.UnitFrom, rep.Details)
+	}
+}
+
+// TestWideFiscalSpanFromTitle: a title row that states the fiscal year's
+// months ("Fiscal years (July-June)") gives the fiscal years' start month,
+// so --fiscal-start-month is not needed; a flag that contradicts it is an
+// error, and a title that names half a year is not a fiscal year.
+func TestWideFiscalSpanFromTitle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ref := mustReference(t)
+	fy := mustReadTestdata(t, "wide_pakistan_fy.csv")
+	rep, err := Check(ctx, ref, "wide_pakistan_fy.csv", bytes.NewReader(fy), Options{})
+	if err != nil {
+		t.Fatalf("without --fiscal-start-month: %v", err)
+	}
+	if want := `fiscal years start in July, from the title in row 2 "Fiscal years (July-June)"`; !slices.Contains(rep.Details, want) {
+		t.Errorf("details %q lack %q", rep.Details, want)
+	}
+	withFlag, err := Check(ctx, ref, "wide_pakistan_fy.csv", bytes.NewReader(fy), Options{FiscalStartMonth: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for _, p := range rep.Periods {
+		got = append(got, fmt.Sprint(p))
+	}
+	for _, p := range withFlag.Periods {
+		want = append(want, fmt.Sprint(p))
+	}
+	if len(got) == 0 || strings.Join(got, "|") != strings.Join(want, "|") || rep.Rows != withFlag.Rows {
+		t.Errorf("periods %v, %d rows; with --fiscal-start-month 7: %v, %d rows", got, rep.Rows, want, withFlag.Rows)
+	}
+	if first := rep.Periods[0]; first != data.Fiscal(2020, 7) {
+		t.Errorf("first period %v; want FY2020-21 from July", first)
+	}
+
+	_, err = Check(ctx, ref, "wide_pakistan_fy.csv", bytes.NewReader(fy), Options{FiscalStartMonth: 4})
+	if want := `wide_pakistan_fy.csv: row 2: the title says fiscal years start in July, but --fiscal-start-month says April`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("a contradicting flag: %v; want %q", err, want)
+	}
+
+	// Made-up figures: half a year in the title, fiscal years as columns.
+	half := "Pakistan: exports, January-June\n(US$ million)\nCountry,2020-21,2021-22\nChina,1,2\n"
+	if _, err := Check(ctx, ref, "half.csv", strings.NewReader(half), Options{}); err == nil || !strings.Contains(err.Error(), "is a fiscal year, but its start month is not known") {
+		t.Errorf("a half-year title read as a fiscal span: %v", err)
+	}
+	india := "India: exports to selected countries\nFinancial year April to March, value in US$ million\nCountry,2020-21\nRussia,2\n"
+	got2, err := Check(ctx, ref, "in.csv", strings.NewReader(india), Options{SampleRows: 1})
+	if err != nil || len(got2.Sample) != 1 || got2.Sample[0].Period != data.Fiscal(2020, 4) {
+		t.Errorf("India's April-March from the title: %v %+v", err, got2)
 	}
 }
