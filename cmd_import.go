@@ -196,7 +196,27 @@ type badRow struct {
 // holds the file, reading it without writing.
 func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path string, o importers.Options, dryRun bool, dbPath string, stderr io.Writer) (importResult, error) {
 	res := importResult{File: path, DryRun: dryRun}
-	f, err := os.Open(path)
+	var (
+		rep        *importers.Report
+		ownWarning error // the command's own: an original not kept, a repeat not checked
+		staged     *stagedOriginal
+		originals  = originalsDir(dbPath)
+	)
+	// An import reads the copy kept as the original, not the path again:
+	// the path may be a pipe, read once, or a file that changes.
+	read := path
+	if !dryRun {
+		if _, err := os.Stat(path); err != nil {
+			return res, err
+		}
+		var err error
+		if staged, err = stageOriginal(originals, path); err != nil {
+			return res, fmt.Errorf("%s: nothing imported: a copy of the original cannot be kept in %s: %w", path, originals, err)
+		}
+		defer staged.discard()
+		read = staged.tmp
+	}
+	f, err := os.Open(read)
 	if err != nil {
 		return res, err
 	}
@@ -206,10 +226,6 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 		o.Progress = p.update
 		defer p.done()
 	}
-	var (
-		rep        *importers.Report
-		ownWarning error // the command's own: an original not kept, a repeat not checked
-	)
 	if dryRun {
 		rep, err = importers.Check(ctx, ref, path, f, o)
 		if rep != nil && rep.SHA256 != "" {
@@ -222,12 +238,6 @@ func importOne(ctx context.Context, store *data.Store, ref *data.Reference, path
 			}
 		}
 	} else {
-		originals := originalsDir(dbPath)
-		staged, serr := stageOriginal(originals, path)
-		if serr != nil {
-			return res, fmt.Errorf("%s: nothing imported: a copy of the original cannot be kept in %s: %w", path, originals, serr)
-		}
-		defer staged.discard()
 		var d data.Dataset
 		d, rep, err = importers.ImportReport(data.WithImporter(ctx, cliImporter()), store, path, f, o)
 		if err == nil {

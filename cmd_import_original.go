@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // originalsDir is where the originals of a database's datasets are kept,
@@ -26,17 +28,26 @@ type stagedOriginal struct {
 	dir, tmp, sum string
 }
 
-// stageOriginal copies the file at path into dir under a temporary name.
+// stagePrefix starts the temporary names of copies not yet kept.
+const stagePrefix = ".import-"
+
+// staleStage is the age after which a temporary copy is taken to be left
+// by an import that was killed: none takes a day.
+const staleStage = 24 * time.Hour
+
+// stageOriginal copies the file at path into dir under a temporary name,
+// and removes the copies that killed imports left there.
 func stageOriginal(dir, path string) (*stagedOriginal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	removeStaleStages(dir, time.Now().Add(-staleStage))
 	src, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	dst, err := os.CreateTemp(dir, ".import-*")
+	dst, err := os.CreateTemp(dir, stagePrefix+"*")
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +71,9 @@ func stageOriginal(dir, path string) (*stagedOriginal, error) {
 	return s, nil
 }
 
-// keep names the copy by the sha256 the dataset records. A file that
-// changed while it was read is not kept: its copy would not be the bytes
-// the dataset came from.
+// keep names the copy by the sha256 the dataset records. The import reads
+// the copy, so the two agree; a copy that does not is not kept, as it
+// would not be the bytes the dataset came from.
 func (s *stagedOriginal) keep(sum string) error {
 	if sum != s.sum {
 		return errors.New("the file changed while it was imported, so the copy taken before is not the file the dataset holds")
@@ -78,6 +89,23 @@ func (s *stagedOriginal) keep(sum string) error {
 		d.Close()
 	}
 	return nil
+}
+
+// removeStaleStages removes the temporary copies in dir last written
+// before cutoff.
+func removeStaleStages(dir string, cutoff time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), stagePrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // discard removes the copy unless keep named it.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -191,19 +192,85 @@ func TestImportKeepsOriginal(t *testing.T) {
 	onlyKept("after the same file again")
 
 	// A dry run of the same file says it is in the database already,
-	// which it reads without writing.
+	// which it reads without writing or making the WAL's files, whether
+	// --db is absolute or relative.
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	relDB, err := filepath.Rel(cwd, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := fileSHA(t, db)
-	out.Reset()
-	if err := run(ctx, []string{"import", "--db", db, "--dry-run", file}, &out, &errOut); err != nil {
-		t.Fatalf("dry run of a file imported: %v", err)
-	}
-	if want := `already imported as dataset 1 "wide_months_2023" on `; !strings.Contains(out.String(), want) {
-		t.Errorf("the dry run does not say %q:\n%s", want, out.String())
-	}
-	if after := fileSHA(t, db); after != before {
-		t.Errorf("the dry run changed the database")
+	for _, dbArg := range []string{db, relDB} {
+		out.Reset()
+		if err := run(ctx, []string{"import", "--db", dbArg, "--dry-run", file}, &out, &errOut); err != nil {
+			t.Fatalf("dry run of a file imported: %v", err)
+		}
+		if want := `already imported as dataset 1 "wide_months_2023" on `; !strings.Contains(out.String(), want) {
+			t.Errorf("the dry run with --db %s does not say %q:\n%s", dbArg, want, out.String())
+		}
+		if after := fileSHA(t, db); after != before {
+			t.Errorf("the dry run changed the database")
+		}
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if _, err := os.Stat(db + suffix); !os.IsNotExist(err) {
+				t.Errorf("after the dry run with --db %s, %s%s exists (%v)", dbArg, db, suffix, err)
+			}
+		}
 	}
 	onlyKept("after a dry run")
+
+	// A pipe is read once: the import reads the copy it keeps. A copy left
+	// by a killed import a day ago is removed; a recent one is not.
+	stale, recent := filepath.Join(originals, stagePrefix+"killed"), filepath.Join(originals, stagePrefix+"running")
+	for _, p := range []string{stale, recent} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		w.Write(other)
+		w.Close()
+	}()
+	out.Reset()
+	if err := run(ctx, []string{"import", "--db", db, "--skip-bad-rows", "--json", fifo}, &out, &errOut); err != nil {
+		t.Fatalf("import from a pipe: %v", err)
+	}
+	res = nil
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || res[0].Rows != 3 {
+		t.Fatalf("import from a pipe: %v %+v", err, res)
+	}
+	otherSum := sha256.Sum256(other)
+	if res[0].SHA256 != hex.EncodeToString(otherSum[:]) {
+		t.Errorf("the pipe's dataset records sha256 %s; its bytes' is %x", res[0].SHA256, otherSum)
+	}
+	if got, err := os.ReadFile(filepath.Join(originals, res[0].SHA256)); err != nil || !bytes.Equal(got, other) {
+		t.Errorf("the pipe's original: %v, %q", err, got)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale copy %s was not removed: %v", stale, err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("the recent copy %s was removed: %v", recent, err)
+	}
 
 	// The originals' place is taken by a plain file: nothing is imported.
 	db2 := filepath.Join(dir, "u.db")

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -256,7 +257,19 @@ func ImportedAs(ctx context.Context, dbPath, sum string) (Dataset, bool, error) 
 	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
 		return Dataset{}, false, nil
 	}
-	uri := url.URL{Scheme: "file", Path: dbPath, RawQuery: "mode=ro&_pragma=busy_timeout(5000)"}
+	abs, err := filepath.Abs(dbPath) // a URI's path must be absolute: "file://./x.db" has an authority
+	if err != nil {
+		return Dataset{}, false, err
+	}
+	// Read-only still makes the WAL's -shm and -wal files when they are
+	// missing (a database at rest), as the user who runs this: then the
+	// file is opened as immutable, which creates nothing. With a -wal
+	// file, a writer may be at work, and read-only sees its commits.
+	query := "mode=ro&_pragma=busy_timeout(5000)"
+	if _, err := os.Stat(dbPath + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		query = "immutable=1"
+	}
+	uri := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: query}
 	db, err := sql.Open("sqlite", uri.String())
 	if err != nil {
 		return Dataset{}, false, err
