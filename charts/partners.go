@@ -60,7 +60,7 @@ func Partners(r data.PartnerRanking, o PartnersOptions) Chart {
 		}
 		labels = append(labels, name)
 		pm := PointMeta{Label: name, Period: r.Period.String(), PeriodKind: string(r.Period.Kind()), ReportedBy: o.Reporter.ISO3, Notes: map[string]string{},
-			Detail: fmt.Sprintf("%.1f%% of %s", 100*p.Share, shareOfWords(r.ShareOf))}
+			Detail: shareDetail(p, "%.1f%% of %s", r.ShareOf)}
 		bars = append(bars, opts.BarData{Value: figureValue(p.Figure, pm.Notes, "Value")})
 		c.Meta.Points = append(c.Meta.Points, pm)
 	}
@@ -104,7 +104,11 @@ func PartnersTable(r data.PartnerRanking, o PartnersOptions) Table {
 		case p.Figure.Conflict:
 			row, note = append(row, Cell{}, Cell{}), "sources disagree"
 		case p.Figure.Known:
-			row = append(row, num(p.Figure.Value), num(p.Share))
+			share := Cell{}
+			if p.HasShare {
+				share = num(p.Share)
+			}
+			row = append(row, num(p.Figure.Value), share)
 			if p.Figure.Bound != data.Exact {
 				note = string(p.Figure.Bound)
 			} else if p.Figure.Derived {
@@ -228,7 +232,7 @@ func PartnersMap(r data.PartnerRanking, o PartnersOptions) Chart {
 		}
 		name := o.partnerName(p.Partner)
 		pm := PointMeta{Label: name, Period: r.Period.String(), PeriodKind: string(r.Period.Kind()), ReportedBy: o.Reporter.ISO3, Notes: map[string]string{},
-			Detail: fmt.Sprintf("%.2f%% of %s", 100*p.Share, shareOfWords(r.ShareOf))}
+			Detail: shareDetail(p, "%.2f%% of %s", r.ShareOf)}
 		items = append(items, map[string]any{"name": p.Partner, "value": figureValue(p.Figure, pm.Notes, "Value")})
 		c.Meta.Points = append(c.Meta.Points, pm)
 		lo, hi = min(lo, p.Figure.Value), max(hi, p.Figure.Value)
@@ -285,4 +289,13 @@ func scaled(v float64) string {
 		}
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// shareDetail says what part of the whole a partner's figure is, with
+// format's precision; nothing when there is no share to give.
+func shareDetail(p data.PartnerTotal, format, shareOf string) string {
+	if !p.HasShare {
+		return ""
+	}
+	return fmt.Sprintf(format, 100*p.Share, shareOfWords(shareOf))
 }

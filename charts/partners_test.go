@@ -100,9 +100,9 @@ func TestPartnerShares(t *testing.T) {
 func TestPartnersMap(t *testing.T) {
 	r := data.PartnerRanking{DatasetID: 3, Period: data.Year(2019), Flow: data.Import, ShareOf: "World",
 		Partners: []data.PartnerTotal{
-			{Partner: "CHN", Figure: fig(70e9, data.Exact, false), Share: 0.7},
-			{Partner: "RUS", Figure: fig(6.2e9, data.Exact, false), Share: 0.062},
-			{Partner: "NPL", Figure: fig(5e5, data.AtLeast, false), Share: 0.000005},
+			{Partner: "CHN", Figure: fig(70e9, data.Exact, false), Share: 0.7, HasShare: true},
+			{Partner: "RUS", Figure: fig(6.2e9, data.Exact, false), Share: 0.062, HasShare: true},
+			{Partner: "NPL", Figure: fig(5e5, data.AtLeast, false), Share: 0.000005, HasShare: true},
 			{Partner: "PAK", Figure: data.Figure{Conflict: true}},
 			{Partner: "X899", Aggregate: true, Figure: fig(2e9, data.Exact, false)},
 		}}

@@ -42,7 +42,7 @@ func everyView() []namedChart {
 		Names: map[string]string{"PAK": "Pakistan", "RUS": "Russia"}}
 	ranking := data.PartnerRanking{DatasetID: 7, Period: data.Year(2021), Flow: data.Export, ShareOf: "World", World: exact(2000)}
 	for i, iso := range []string{"RUS", "CHN", "DEU"} {
-		ranking.Partners = append(ranking.Partners, data.PartnerTotal{Partner: iso, Figure: exact(float64(300 - 100*i)), Share: float64(300-100*i) / 2000})
+		ranking.Partners = append(ranking.Partners, data.PartnerTotal{Partner: iso, Figure: exact(float64(300 - 100*i)), Share: float64(300-100*i) / 2000, HasShare: true})
 	}
 	po.Names["DEU"] = "Germany"
 	sectors := data.SectorBreakdown{DatasetID: 2, Period: data.Year(2021), ReportedBy: "IND", Flow: data.Export, Total: exact(1100),

@@ -44,8 +44,11 @@ type PartnerTotal struct {
 	// Share is the partner's part of the reporter's trade with the World
 	// as the same source states it, or, when the source gives no World
 	// figure, of the sum over the listed partners other than groups (the
-	// EU, regions: see Country.Group) (ShareOf says which).
-	Share float64
+	// EU, regions: see Country.Group) (ShareOf says which). HasShare says
+	// whether there is one: not for a group's figure set against the sum
+	// of the countries listed (it overlaps them), nor when that sum is 0.
+	Share    float64
+	HasShare bool
 }
 
 // PartnerRanking is the answer to a PartnersQuery.
@@ -179,9 +182,9 @@ func (s *Store) Partners(ctx context.Context, q PartnersQuery) (PartnerRanking, 
 	if r.World.Known && r.World.Value > 0 {
 		denominator, r.ShareOf = r.World.Value, "World"
 	}
-	for i := range r.Partners {
-		if f := r.Partners[i].Figure; f.Known && denominator > 0 {
-			r.Partners[i].Share = f.Value / denominator
+	for i, p := range r.Partners {
+		if p.Figure.Known && denominator > 0 && (r.ShareOf == "World" || !s.ref.groupISO3(p.Partner)) {
+			r.Partners[i].Share, r.Partners[i].HasShare = p.Figure.Value/denominator, true
 		}
 	}
 	slices.SortStableFunc(r.Partners, func(a, b PartnerTotal) int {

@@ -297,7 +297,7 @@ func newPartnersView(res partnersResult, ref *data.Reference) partnersView {
 		}
 		cell := figureCell(p.Figure)
 		row.Value, row.Note = cell.Text, cell.Note
-		if p.Figure.Known {
+		if p.HasShare {
 			row.Share = fmt.Sprintf("%.2f%%", 100*p.Share)
 		}
 		var refs []string
@@ -432,8 +432,12 @@ func newPartnersJSON(res partnersResult, ref *data.Reference) partnersJSON {
 	for _, p := range r.Partners {
 		e := partnerEntry{Partner: p.Partner, Name: countryName(ref, p.Partner), Aggregate: p.Aggregate, Bound: figureBound(p.Figure), Note: figureCell(p.Figure).Note, Sources: p.Figure.Sources}
 		if p.Figure.Known {
-			v, sh := p.Figure.Value, p.Share
-			e.Value, e.Share = &v, &sh
+			v := p.Figure.Value
+			e.Value = &v
+		}
+		if p.HasShare {
+			sh := p.Share
+			e.Share = &sh
 		}
 		if e.Sources == nil {
 			e.Sources = []data.Source{}
