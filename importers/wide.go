@@ -439,24 +439,40 @@ var (
 var reOwnTotal = regexp.MustCompile(`^(.+?)['’]s?\s+total\s+(exports?|imports?|trade)$`)
 
 // totalLabel reports whether a row label is a total, whether it names the
-// World, and the flow it states ("India's Total Export": export), if any.
-func (w *wide) totalLabel(label string) (isTotal, isWorld bool, flow data.Flow) {
+// World, the flow it states ("India's Total Export": export; "Total
+// trade": turnover), if any, and the country whose total it says it is
+// ("India's …"), if any.
+func (w *wide) totalLabel(label string) (isTotal, isWorld bool, flow data.Flow, of string) {
 	if len(label) > maxLabel {
-		return false, false, ""
+		return false, false, "", ""
 	}
 	norm := strings.ToLower(strings.Join(strings.Fields(label), " "))
 	if totalLabels[norm] {
-		return true, worldLabels[norm], ""
+		return true, worldLabels[norm], totalFlow(norm), ""
 	}
 	m := reOwnTotal.FindStringSubmatch(norm)
 	if m == nil {
-		return false, false, ""
+		return false, false, "", ""
 	}
-	if _, err := w.ref.Country(m[1]); err != nil {
-		return false, false, ""
+	c, err := w.ref.Country(m[1])
+	if err != nil {
+		return false, false, "", ""
 	}
-	f, _ := parseFlow(m[2]) // "trade" states no flow
-	return true, false, f
+	return true, false, totalFlow(norm), c.ISO3
+}
+
+// totalFlow is the flow a total's label states: "total exports" export,
+// "total trade" turnover (exports and imports together); none for "total".
+func totalFlow(label string) data.Flow {
+	words := strings.Fields(label)
+	switch last := words[len(words)-1]; {
+	case last == "trade" && len(words) > 1:
+		return data.Turnover
+	case strings.HasPrefix(last, "export") || strings.HasPrefix(last, "import"):
+		f, _ := parseFlow(last)
+		return f
+	}
+	return ""
 }
 
 // footnote reports whether a row's first cell begins a footnote.
@@ -689,7 +705,7 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 	if name := cell(st.nameCol); label == "" && name != "" {
 		// A total row often leaves the code empty and writes its label
 		// in the name column: "India's Total Export".
-		if total, _, _ := w.totalLabel(name); total {
+		if total, _, _, _ := w.totalLabel(name); total {
 			label, labelCol = name, st.nameCol
 		}
 	}
@@ -702,9 +718,12 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 	}
 	base := data.Observation{Reporter: st.reporter, Partner: st.partner, Flow: data.Flow(st.flow), Product: data.TotalProduct, Bound: data.Exact}
-	isTotal, isWorld, saysFlow := w.totalLabel(label)
+	isTotal, isWorld, saysFlow, whose := w.totalLabel(label)
 	if saysFlow != "" && saysFlow != data.Flow(st.flow) {
 		return nil, fail(labelCol, label, fmt.Sprintf("the total row says %s, but the table's flow is %s (from --flow or the title)", saysFlow, st.flow))
+	}
+	if whose != "" && st.reporter != "" && whose != st.reporter {
+		return nil, fail(labelCol, label, fmt.Sprintf("the total row is %s's, but the table's reporter is %s (from --reporter or the title)", whose, st.reporter))
 	}
 	rowKind := st.kind
 	if rowKind == labelAuto {

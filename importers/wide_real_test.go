@@ -145,6 +145,23 @@ func TestWideTotalInNameColumn(t *testing.T) {
 	if e.Row != 4 || e.Column != "Commodity" || e.Value != "Pakistan's Total Exports" || !strings.Contains(e.Msg, "says export, but the table's flow is import") {
 		t.Errorf("error %v", err)
 	}
+	// Total trade is exports and imports together, not the exports; and a
+	// total of another country's is not the reporter's.
+	o.Flow = "export"
+	for _, tt := range []struct{ label, want string }{
+		{"Pakistan's Total Trade", "the total row says turnover, but the table's flow is export"},
+		{"Total trade", "the total row says turnover, but the table's flow is export"},
+		{"India's Total Exports", "the total row is IND's, but the table's reporter is PAK"},
+	} {
+		_, err = Check(ctx, ref, "t.csv", strings.NewReader(strings.Replace(in, "Pakistan's Total Exports", tt.label, 1)), o)
+		if err == nil {
+			t.Errorf("%s: imported", tt.label)
+			continue
+		}
+		if e := asError(t, err); e.Row != 4 || e.Value != tt.label || !strings.Contains(e.Msg, tt.want) {
+			t.Errorf("%s: error %v; want %q", tt.label, err, tt.want)
+		}
+	}
 	// Text that is not a country's total stays a product with no code.
 	in = strings.Replace(in, "Pakistan's Total Exports", "Other goods", 1)
 	o.Flow = "export"
