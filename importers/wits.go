@@ -531,6 +531,12 @@ func (k *keyed) country(name string) (data.Country, error) {
 		return data.Country{}, fmt.Errorf("%s is not a known country or area (expected a country's name in English, or World; UN M49 and World Bank regions are known, but income groups such as \"High income\" and the IMF's groups such as \"Advanced Economies\" are not in tradedash's reference lists)",
 			quoteValue(name))
 	}
+	if k.spec == imfSpec && c.Group() && c.ISO3 != "WLD" && c.ISO3 != "X097" {
+		// The IMF groups countries its own way: its "Europe" or "Sub-Saharan
+		// Africa" is not the UN's or the World Bank's region of that name.
+		return data.Country{}, fmt.Errorf("%s is one of the IMF's own country groups, whose members differ from the UN or World Bank region of that name (%s): not imported; leave such rows out with --skip-bad-rows, which lists each",
+			quoteValue(name), c.ISO3)
+	}
 	return c, nil
 }
 

@@ -228,6 +228,8 @@ func TestIMFRows(t *testing.T) {
 			`imf.csv: row 2, column "Country Name": "534" is a code, not a name: IMF DOTS countries are read by name, as its codes are not UN M49`},
 		{"an IMF group", imfHeader + `"2020",` + "\n" + row("Pakistan", "564", "Advanced Economies", "Value", `"1"`),
 			`imf.csv: row 2, column "Counterpart Country Name": "Advanced Economies" is not a known country or area`},
+		{"an IMF group named as a UN region", imfHeader + `"2020",` + "\n" + row("Pakistan", "564", "Europe", "Value", `"1"`),
+			`imf.csv: row 2, column "Counterpart Country Name": "Europe" is one of the IMF's own country groups, whose members differ from the UN or World Bank region of that name (M150): not imported`},
 	} {
 		_, err := Check(ctx, ref, "imf.csv", strings.NewReader(tt.in), Options{Unit: "million US$"})
 		asError(t, err)
