@@ -485,6 +485,28 @@ func footnote(first string) bool {
 	return false
 }
 
+// emitRowObservations emits the observations a table row of periods as
+// columns gave: a row the layout refused (ferr) is left out under
+// --skip-bad-rows, and an observation the store refuses is placed in its
+// row. It returns how many it emitted.
+func emitRowObservations(o Options, sheet string, row int, obs []data.Observation, ferr *Error, emit func(data.Observation) error) (int, error) {
+	if ferr != nil {
+		if skipBadRow(o, ferr) {
+			return 0, nil
+		}
+		return 0, ferr
+	}
+	for i, ob := range obs {
+		if err := emit(ob); err != nil {
+			if errors.Is(err, data.ErrInvalid) {
+				return i, &Error{Sheet: sheet, Row: row, Msg: msgOf(err)}
+			}
+			return i, fmt.Errorf("row %d: %w", row, err)
+		}
+	}
+	return len(obs), nil
+}
+
 // wideSetup is what a wide table's rows are read with, found from the
 // header, the title rows and the options.
 type wideSetup struct {
@@ -552,22 +574,9 @@ func (w *wide) Parse(ctx context.Context, rows Rows, emit func(data.Observation)
 			return nil
 		}
 		obs, ferr := w.row(st, rows.Sheet(), row, cells)
-		if ferr != nil {
-			if skipBadRow(w.o, ferr) {
-				return nil
-			}
-			return ferr
-		}
-		for _, o := range obs {
-			if err := emit(o); err != nil {
-				if errors.Is(err, data.ErrInvalid) {
-					return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
-				}
-				return fmt.Errorf("row %d: %w", row, err)
-			}
-			n++
-		}
-		return nil
+		emitted, err := emitRowObservations(w.o, rows.Sheet(), row, obs, ferr, emit)
+		n += emitted
+		return err
 	})
 	if err != nil {
 		return err
@@ -753,9 +762,17 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 		}
 		base.Product = p
 	}
+	return periodObservations(w.file, sheet, row, base, h.periods, st.unit.scale, w.o, cell, fail)
+}
+
+// periodObservations makes one observation of base per period column of a
+// row whose cell states a value, scaled by 10^scale to US$; cells that
+// state none ("", "..", "-") go to o.Skipped once the row is whole.
+func periodObservations(file, sheet string, row int, base data.Observation, periods []wideColumn, scale int, o Options,
+	cell func(int) string, fail func(col int, value, msg string) *Error) ([]data.Observation, *Error) {
 	var obs []data.Observation
 	var left []*Error
-	for _, p := range h.periods {
+	for _, p := range periods {
 		v := cell(p.col)
 		value, ok, perr := parseNumber(v)
 		switch {
@@ -763,28 +780,28 @@ func (w *wide) row(st *wideSetup, sheet string, row int, cells []string) ([]data
 			return nil, fail(p.col, v, perr.Error())
 		case !ok:
 			e := fail(p.col, v, "no value; cell left out")
-			e.File = w.file
+			e.File = file
 			left = append(left, e)
 			continue
 		}
-		o := base
-		o.Period = p.period
+		ob := base
+		ob.Period = p.period
 		var err error
-		if o.ValueUSD, err = scaleDecimal(value, st.unit.scale); err != nil {
+		if ob.ValueUSD, err = scaleDecimal(value, scale); err != nil {
 			return nil, fail(p.col, v, err.Error())
 		}
-		o.SourceRef = fmt.Sprintf("%s, row %d, column %s", w.file, row, p.text)
+		ob.SourceRef = fmt.Sprintf("%s, row %d, column %s", file, row, p.text)
 		if sheet != "" {
-			o.SourceRef = fmt.Sprintf("%s, sheet %s, row %d, column %s", w.file, sheet, row, p.text)
+			ob.SourceRef = fmt.Sprintf("%s, sheet %s, row %d, column %s", file, sheet, row, p.text)
 		}
-		if err := o.Validate(); err != nil {
+		if err := ob.Validate(); err != nil {
 			return nil, fail(p.col, v, msgOf(err))
 		}
-		obs = append(obs, o)
+		obs = append(obs, ob)
 	}
-	if w.o.Skipped != nil {
+	if o.Skipped != nil {
 		for _, e := range left {
-			w.o.Skipped(e)
+			o.Skipped(e)
 		}
 	}
 	return obs, nil

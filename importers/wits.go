@@ -320,22 +320,9 @@ func (k *keyed) Parse(ctx context.Context, rows Rows, emit func(data.Observation
 	n := 0
 	err := eachRow(ctx, rows, func(row int, cells []string) error {
 		obs, ferr := k.row(st, rows.Sheet(), row, cells)
-		if ferr != nil {
-			if skipBadRow(k.o, ferr) {
-				return nil
-			}
-			return ferr
-		}
-		for _, o := range obs {
-			if err := emit(o); err != nil {
-				if errors.Is(err, data.ErrInvalid) {
-					return &Error{Sheet: rows.Sheet(), Row: row, Msg: msgOf(err)}
-				}
-				return fmt.Errorf("row %d: %w", row, err)
-			}
-			n++
-		}
-		return nil
+		emitted, err := emitRowObservations(k.o, rows.Sheet(), row, obs, ferr, emit)
+		n += emitted
+		return err
 	})
 	if err != nil {
 		return err
@@ -479,41 +466,7 @@ func (k *keyed) row(st *keyedSetup, sheet string, row int, cells []string) ([]da
 		}
 		base.Product = p
 	}
-	var obs []data.Observation
-	var left []*Error
-	for _, p := range h.periods {
-		v := cell(p.col)
-		value, ok, perr := parseNumber(v)
-		switch {
-		case perr != nil:
-			return nil, fail(p.col, v, perr.Error())
-		case !ok:
-			e := fail(p.col, v, "no value; cell left out")
-			e.File = k.file
-			left = append(left, e)
-			continue
-		}
-		o := base
-		o.Period = p.period
-		var err error
-		if o.ValueUSD, err = scaleDecimal(value, ind.scale); err != nil {
-			return nil, fail(p.col, v, err.Error())
-		}
-		o.SourceRef = fmt.Sprintf("%s, row %d, column %s", k.file, row, p.text)
-		if sheet != "" {
-			o.SourceRef = fmt.Sprintf("%s, sheet %s, row %d, column %s", k.file, sheet, row, p.text)
-		}
-		if err := o.Validate(); err != nil {
-			return nil, fail(p.col, v, msgOf(err))
-		}
-		obs = append(obs, o)
-	}
-	if k.o.Skipped != nil {
-		for _, e := range left {
-			k.o.Skipped(e)
-		}
-	}
-	return obs, nil
+	return periodObservations(k.file, sheet, row, base, h.periods, ind.scale, k.o, cell, fail)
 }
 
 // country finds a country or aggregate by its name. Codes are never
