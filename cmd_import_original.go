@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +23,7 @@ func originalsDir(dbPath string) string { return dbPath + ".files" }
 // anything is written; keep gives it its sha256 name once the dataset is
 // stored, and discard removes what was not kept.
 type stagedOriginal struct {
-	dir, tmp, sum string
+	dir, tmp string
 }
 
 // stagePrefix starts the temporary names of copies not yet kept.
@@ -52,8 +50,7 @@ func stageOriginal(dir, path string) (*stagedOriginal, error) {
 		return nil, err
 	}
 	s := &stagedOriginal{dir: dir, tmp: dst.Name()}
-	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(dst, h), src)
+	_, err = io.Copy(dst, src)
 	if err == nil {
 		err = dst.Sync()
 	}
@@ -67,17 +64,12 @@ func stageOriginal(dir, path string) (*stagedOriginal, error) {
 		}
 		return nil, err
 	}
-	s.sum = hex.EncodeToString(h.Sum(nil))
 	return s, nil
 }
 
-// keep names the copy by the sha256 the dataset records. The import reads
-// the copy, so the two agree; a copy that does not is not kept, as it
-// would not be the bytes the dataset came from.
+// keep names the copy by the sha256 the dataset records: the import read
+// the copy and hashed it as it read, so that is the copy's own.
 func (s *stagedOriginal) keep(sum string) error {
-	if sum != s.sum {
-		return errors.New("the file changed while it was imported, so the copy taken before is not the file the dataset holds")
-	}
 	dest := filepath.Join(s.dir, sum)
 	if err := os.Rename(s.tmp, dest); err != nil {
 		return err
