@@ -461,12 +461,12 @@ func TestPartsGroupings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := grouping(c); got != tt.group {
-			t.Errorf("grouping(%s %q) = %v; want %v", c.ISO3, c.Name, got, tt.group)
+		if got := c.Group(); got != tt.group {
+			t.Errorf("Group(%s %q) = %v; want %v", c.ISO3, c.Name, got, tt.group)
 		}
 	}
 	// Any other aggregate is a group, not a part.
-	if !grouping(data.Country{ISO3: "X990", Name: "ASEAN", Aggregate: true, M49: -1, ComtradeCode: 990}) {
+	if !(data.Country{ISO3: "X990", Name: "ASEAN", Aggregate: true, M49: -1, ComtradeCode: 990}).Group() {
 		t.Error("an aggregate the reference might add (ASEAN) is counted as a part")
 	}
 

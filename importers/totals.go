@@ -73,10 +73,6 @@ type partnerKey struct {
 	reporter, flow, period, product uint32
 }
 
-// grouping reports whether a partner overlaps others, so that it is
-// neither a total nor a part (see data.Country.Group).
-func grouping(c data.Country) bool { return c.Group() }
-
 // Tolerance: totals and parts are often rounded separately (to a
 // thousand or a million US$ each), so a difference within 0.1% of the
 // total is not reported. (A tolerance of one rounding unit per part
@@ -121,7 +117,7 @@ func newPartsCheck(shortfall bool, ref *data.Reference) *partsCheck {
 		products: map[productKey]*partsOf{}, partners: map[partnerKey]*partsOf{}}
 }
 
-// isGroup is grouping for a partner key, numbered id; a key the
+// isGroup is data.Country.Group for a partner key, numbered id; a key the
 // reference does not know is a part.
 func (c *partsCheck) isGroup(partner string, id uint32) bool {
 	for int(id) >= len(c.groups) {
@@ -129,7 +125,7 @@ func (c *partsCheck) isGroup(partner string, id uint32) bool {
 	}
 	if c.groups[id] == 0 {
 		c.groups[id] = -1
-		if k, err := c.ref.Country(partner); err == nil && grouping(k) {
+		if k, err := c.ref.Country(partner); err == nil && k.Group() {
 			c.groups[id] = 1
 		}
 	}

@@ -336,15 +336,8 @@ func openError(err error) error {
 func chooseSheet(f *excelize.File, want string, hasData func(*excelize.File, string) bool) (string, error) {
 	names := f.GetSheetList()
 	if want != "" {
-		for _, n := range names {
-			if n == want {
-				return n, nil
-			}
-		}
-		for _, n := range names {
-			if strings.EqualFold(n, want) {
-				return n, nil
-			}
+		if n, ok := SheetNamed(names, want); ok {
+			return n, nil
 		}
 		return "", &Error{Msg: fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", want, listSheets(f, names))}
 	}
@@ -357,6 +350,23 @@ func chooseSheet(f *excelize.File, want string, hasData func(*excelize.File, str
 		return "", &Error{Msg: "the workbook has no sheets"}
 	}
 	return "", &Error{Msg: fmt.Sprintf("no visible worksheet of the workbook has data; its sheets are %s (name a hidden one to read it)", listSheets(f, names))}
+}
+
+// SheetNamed is the sheet of names that Options.Sheet = want reads: the
+// exact name first, then one that differs in case only, as Excel matches
+// sheet names.
+func SheetNamed(names []string, want string) (string, bool) {
+	for _, n := range names {
+		if n == want {
+			return n, true
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, want) {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // listSheets quotes sheet names for messages, marking hidden ones.

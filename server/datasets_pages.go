@@ -412,19 +412,12 @@ func (p pendingPreview) sameSheet(sheet string) bool {
 		}
 		return false
 	}
-	// The sheet the importers choose: an exact name first, then the
-	// first that differs in case only.
-	for _, sh := range p.result.Sheets {
-		if sh.Name == sheet {
-			return sh.Name == read
-		}
+	names := make([]string, len(p.result.Sheets))
+	for i, sh := range p.result.Sheets {
+		names[i] = sh.Name
 	}
-	for _, sh := range p.result.Sheets {
-		if strings.EqualFold(sh.Name, sheet) {
-			return sh.Name == read
-		}
-	}
-	return false
+	chosen, ok := importers.SheetNamed(names, sheet)
+	return ok && chosen == read
 }
 
 // handleCommitForm starts importing a pending preview's file in the
